@@ -1,0 +1,77 @@
+"""Compiled, validated watch rules: the frozen form every runtime works with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from newswatch.rules.condition import Condition
+
+__all__ = ["Entity", "EntityKind", "Example", "Rule", "Severity", "Status"]
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    EXPERIMENTAL = "experimental"
+    DISABLED = "disabled"
+
+
+class EntityKind(StrEnum):
+    PERSON = "person"
+    PLACE = "place"
+    ORG = "org"
+    KEYWORDS = "keywords"
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A named selection: the canonical name (if any) and every alias, each counting alone."""
+
+    key: str
+    kind: EntityKind
+    names: tuple[str, ...]
+    canonical: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    expect_match: bool
+    language: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    version: str
+    title: str
+    condition: Condition
+    entities: tuple[Entity, ...]
+    description: str = ""
+    status: Status = Status.ACTIVE
+    severity: Severity = Severity.MEDIUM
+    languages: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    notify: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()
+    source: str = ""
+    line: int = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.status is not Status.DISABLED
+
+    def entity(self, key: str) -> Entity:
+        for entity in self.entities:
+            if entity.key == key:
+                return entity
+        raise KeyError(key)
