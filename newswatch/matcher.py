@@ -1,0 +1,194 @@
+"""Match articles against compiled rules: one Aho-Corasick pass for every name of every rule.
+
+Pipeline for one article: fold title, summary and content (``textnorm``), scan the three with one
+automaton (overlapping matches), keep the candidates that stand on word boundaries (with Arabic
+proclitics allowed in front of Arabic names), group them by rule and entity, then evaluate each
+candidate rule's condition. Only rules with at least one name found are evaluated, so the cost
+grows with the names found, not with the number of rules.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import ahocorasick_rs
+
+from newswatch.article import Article
+from newswatch.hits import Hit, Mention
+from newswatch.rules.model import Rule
+from newswatch.textnorm import FoldedText, fold_name, is_arabic_letter, is_word_char
+
+__all__ = ["Matcher", "primary_language"]
+
+# Arabic proclitics that may stand before a name: an optional conjunction (wa, fa) then an
+# optional preposition (bi, li). "ka" is left out: with names it is rare and mostly noise.
+_ARABIC_PREFIXES = frozenset(c + p for c in ("", "و", "ف") for p in ("", "ب", "ل"))
+# Before a name that starts with the article al-, li + al- is written "لل": the alef drops, so
+# the name is also looked for without its alef, behind one of these.
+_LAM_PREFIXES = frozenset(c + "ل" for c in ("", "و", "ف"))
+_AL = "ال"
+_FIELD_SEP = "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    rule: int  # index into Matcher.rules
+    entity: str
+    alias: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    text: str
+    arabic: bool  # starts with an Arabic letter: proclitics allowed in front
+    lam_variant: bool  # the al- name without its alef: needs a lam prefix
+    targets: tuple[_Target, ...]
+
+
+def primary_language(tag: str) -> str:
+    return tag.strip().lower().replace("_", "-").split("-", 1)[0]
+
+
+class Matcher:
+    """Rules compiled into one automaton. Immutable once built; safe to share between tasks."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules: tuple[Rule, ...] = tuple(r for r in rules if r.enabled)
+        by_text: dict[tuple[str, bool], list[_Target]] = defaultdict(list)
+        for index, rule in enumerate(self.rules):
+            for entity in rule.entities:
+                for alias in entity.names:
+                    pattern = fold_name(alias)
+                    if not pattern:
+                        continue
+                    target = _Target(index, entity.key, alias)
+                    by_text[(pattern, False)].append(target)
+                    if pattern.startswith(_AL) and len(pattern) > 3:
+                        by_text[(pattern[1:], True)].append(target)
+        self._patterns: tuple[_Pattern, ...] = tuple(
+            _Pattern(
+                text=text,
+                arabic=is_arabic_letter(text[0]),
+                lam_variant=lam,
+                targets=tuple(dict.fromkeys(targets)),
+            )
+            for (text, lam), targets in by_text.items()
+        )
+        self._automaton = (
+            ahocorasick_rs.AhoCorasick(
+                [p.text for p in self._patterns], matchkind=ahocorasick_rs.MatchKind.Standard
+            )
+            if self._patterns
+            else None
+        )
+        self._rule_entities = tuple(tuple(e.key for e in r.entities) for r in self.rules)
+
+    @property
+    def pattern_count(self) -> int:
+        return len(self._patterns)
+
+    def match(self, article: Article) -> list[Hit]:
+        """Every rule that fires on ``article``, in rule order."""
+        found = self._scan(article)
+        hits: list[Hit] = []
+        language = primary_language(article.language) if article.language else ""
+        for index in sorted(found):
+            rule = self.rules[index]
+            if not _applies(rule, article.feed, language):
+                continue
+            mentions = found[index]
+            present = frozenset(m.entity for m in mentions)
+            if not rule.condition.evaluate(present, self._rule_entities[index]):
+                continue
+            hits.append(Hit(rule.id, rule.version, article.id, _dedupe(mentions)))
+        return hits
+
+    def _scan(self, article: Article) -> dict[int, list[Mention]]:
+        if self._automaton is None:
+            return {}
+        fields: list[tuple[str, FoldedText, int]] = []
+        parts: list[str] = []
+        offset = 0
+        for name, value in article.text_fields:
+            if not value:
+                continue
+            folded = FoldedText.of(value)
+            fields.append((name, folded, offset))
+            parts.append(folded.text)
+            offset += len(folded.text) + len(_FIELD_SEP)
+        if not parts:
+            return {}
+        haystack = _FIELD_SEP.join(parts)
+        starts = [base for _, _, base in fields]
+        found: dict[int, list[Mention]] = defaultdict(list)
+        for pattern_index, start, end in self._automaton.find_matches_as_indexes(
+            haystack, overlapping=True
+        ):
+            pattern = self._patterns[pattern_index]
+            verdict = _boundary(haystack, start, end, pattern)
+            if verdict is None:
+                continue
+            how, start = verdict  # a prefix match starts at its proclitic: وموسكو as written
+            field_index = _field_of(starts, start)
+            name, folded, base = fields[field_index]
+            o_start, o_end = folded.original_span(start - base, end - base)
+            surface = folded.original[o_start:o_end]
+            for target in pattern.targets:
+                found[target.rule].append(
+                    Mention(target.entity, target.alias, surface, name, o_start, o_end, how)
+                )
+        return found
+
+
+def _field_of(starts: Sequence[int], position: int) -> int:
+    index = 0
+    for i, base in enumerate(starts):
+        if base <= position:
+            index = i
+    return index
+
+
+def _boundary(text: str, start: int, end: int, pattern: _Pattern) -> tuple[str, int] | None:
+    """How the candidate stands in the text ("exact" or "prefix") and where its word starts,
+    or None to reject it."""
+    if end < len(text) and is_word_char(text[end]):
+        return None  # a suffix attached: Ankaragucu is not Ankara, سوريالية is not سوريا
+    if start == 0 or not is_word_char(text[start - 1]):
+        return None if pattern.lam_variant else ("exact", start)
+    if not pattern.arabic:
+        return None
+    word_start = start
+    while word_start > 0 and is_arabic_letter(text[word_start - 1]):
+        word_start -= 1
+    if word_start > 0 and is_word_char(text[word_start - 1]):
+        return None  # Arabic letters glued to something else (digits, Latin)
+    prefix = text[word_start:start]
+    allowed = _LAM_PREFIXES if pattern.lam_variant else _ARABIC_PREFIXES
+    return ("prefix", word_start) if prefix in allowed else None
+
+
+def _applies(rule: Rule, feed: str, language: str) -> bool:
+    # An article of unknown language is not filtered out: missing an alert is worse.
+    if rule.languages and language and language not in rule.languages:
+        return False
+    return not rule.feeds or any(fnmatch.fnmatchcase(feed, glob) for glob in rule.feeds)
+
+
+def _dedupe(mentions: list[Mention]) -> tuple[Mention, ...]:
+    """Drop a mention that lies inside a longer mention of the same entity (Lavrov inside
+    Sergey Lavrov) and repeated targets at one place; keep text order."""
+    mentions.sort(key=lambda m: (m.field, m.start, -(m.end - m.start)))
+    kept: list[Mention] = []
+    for m in mentions:
+        if any(
+            k.entity == m.entity and k.field == m.field and k.start <= m.start and m.end <= k.end
+            for k in kept[-8:]
+        ):
+            continue
+        kept.append(m)
+    order = {"title": 0, "summary": 1, "content": 2}
+    kept.sort(key=lambda m: (order.get(m.field, 3), m.start))
+    return tuple(kept)

@@ -1,0 +1,80 @@
+"""The YAML rule format (v1) as pydantic models: the one place the format is validated."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = ["EntityDoc", "ExampleDoc", "RuleDoc"]
+
+_RESERVED = {"and", "or", "not", "any", "all"}
+_ENTITY_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class EntityDoc(_Strict):
+    person: str | None = None
+    place: str | None = None
+    org: str | None = None
+    keywords: list[str] | None = None
+    aliases: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _exactly_one_kind(self) -> EntityDoc:
+        kinds = [k for k in ("person", "place", "org", "keywords") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            found = ", ".join(kinds) if kinds else "none"
+            raise ValueError(f"give exactly one of person | place | org | keywords (found: {found})")
+        return self
+
+    @field_validator("person", "place", "org")
+    @classmethod
+    def _non_empty(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("keywords", "aliases")
+    @classmethod
+    def _non_empty_items(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and any(not v.strip() for v in value):
+            raise ValueError("names must not be empty")
+        return value
+
+
+class ExampleDoc(_Strict):
+    text: str = Field(min_length=1)
+    expect: Literal["match", "no-match"]
+    language: str = ""
+
+
+class RuleDoc(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)
+    title: str = ""
+    description: str = ""
+    status: Literal["active", "experimental", "disabled"] = "active"
+    severity: Literal["info", "low", "medium", "high", "critical"] = "medium"
+    languages: list[str] = Field(default_factory=list)
+    feeds: list[str] = Field(default_factory=list)
+    entities: dict[str, EntityDoc] = Field(min_length=1)
+    match: str | None = None
+    notify: list[str] = Field(default_factory=list)
+    examples: list[ExampleDoc] = Field(default_factory=list)
+
+    @field_validator("entities")
+    @classmethod
+    def _entity_keys(cls, value: dict[str, EntityDoc]) -> dict[str, EntityDoc]:
+        for key in value:
+            if key.lower() in _RESERVED:
+                raise ValueError(f"entity name {key!r} is a condition keyword; rename it")
+            if not _ENTITY_KEY.fullmatch(key):
+                raise ValueError(
+                    f"entity name {key!r}: use ASCII letters, digits, '_' or '-', "
+                    "starting with a letter"
+                )
+        return value

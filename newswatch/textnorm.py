@@ -1,0 +1,165 @@
+"""Text folding for matching, with a way back to offsets in the original text.
+
+Names and article text go through the same ``fold``: case and Latin accents removed
+(Erdoğan = erdogan), Arabic diacritics and tatweel dropped, alef/hamza forms, ta marbuta and
+alef maqsura folded, Persian/Urdu letter forms mapped to Arabic ones, Cyrillic ё = е, typographic
+apostrophes made straight and every white space a plain space.
+
+Folding is a ``str.translate`` with a precomputed table (C speed). Most characters fold to
+exactly one character; the few that vanish (diacritics) or expand (ß → ss) are found with one
+regex scan and kept as breakpoints, so an offset in the folded text maps back to the original
+with a bisect instead of a per-character Python loop.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+
+__all__ = ["FoldedText", "fold", "fold_name", "is_arabic_letter", "is_word_char"]
+
+# Arabic letters folded to one form: alef with hamza/madda/wasla -> bare alef, ta marbuta -> ha,
+# alef maqsura -> ya; Persian/Urdu kaf/yeh/heh forms -> Arabic ones (feeds in Urdu and Farsi
+# write the same names with them).
+_ARABIC_FOLDS = {
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ة": "ه",
+    "ى": "ي",
+    "ی": "ي",
+    "ې": "ي",
+    "ک": "ك",
+    "ۀ": "ه",
+    "ہ": "ه",
+    "ۃ": "ه",
+}
+_APOSTROPHES = "\u2019\u2018\u02bc\u02bb\u0060\u00b4\u2032"
+_DROP = {
+    0x0640,  # tatweel (kashida): pure stretching
+    0x200C,  # zero-width non-joiner
+    0x200D,  # zero-width joiner
+    0x200E,  # left-to-right mark
+    0x200F,  # right-to-left mark
+    0x00AD,  # soft hyphen
+    0xFEFF,  # zero-width no-break space
+}
+# Ranges whose characters may fold to something else; the rest of Unicode passes unchanged.
+_RANGES = ((0x0000, 0x2FFF), (0xFB00, 0xFEFF), (0xFF00, 0xFFEF))
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return 0x0400 <= ord(ch) <= 0x052F
+
+
+def _fold_char(ch: str) -> str:
+    code = ord(ch)
+    if code in _DROP:
+        return ""
+    if ch.isspace():
+        return " "
+    if ch in _APOSTROPHES:
+        return "'"
+    if _is_cyrillic(ch):
+        # Only ё/Ё fold; stripping marks would also turn й into и.
+        low = ch.lower()
+        return "е" if low == "ё" else low
+    decomposed = unicodedata.normalize("NFKD", ch)
+    kept = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    folded = kept.casefold()
+    folded = "".join(_ARABIC_FOLDS.get(c, c) for c in folded)
+    return folded
+
+
+def _build_table() -> tuple[dict[int, str], re.Pattern[str]]:
+    table: dict[int, str] = {}
+    irregular: list[str] = []
+    for lo, hi in _RANGES:
+        for code in range(lo, hi + 1):
+            ch = chr(code)
+            if unicodedata.category(ch) == "Cs":
+                continue
+            out = _fold_char(ch)
+            if out != ch:
+                table[code] = out
+            if len(out) != 1:
+                irregular.append(ch)
+    body = "".join(re.escape(c) for c in irregular)
+    return table, re.compile(f"[{body}]")
+
+
+_TABLE, _IRREGULAR = _build_table()
+
+
+def fold(text: str) -> str:
+    """The folded form of ``text`` (no offset map)."""
+    return text.translate(_TABLE)
+
+
+def fold_name(name: str) -> str:
+    """A name or alias as a pattern: folded, white space runs collapsed, trimmed."""
+    return " ".join(fold(name).split())
+
+
+def is_arabic_letter(ch: str) -> bool:
+    return "\u0620" <= ch <= "\u064a" or "\u066e" <= ch <= "\u06d3"
+
+
+def is_word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
+@dataclass(frozen=True, slots=True)
+class FoldedText:
+    """A folded text and the breakpoints that map its offsets back to the original."""
+
+    original: str
+    text: str
+    # For each original character that did not fold to exactly one character:
+    # its folded position, its original position and its folded length.
+    _norm_pos: tuple[int, ...]
+    _orig_pos: tuple[int, ...]
+    _out_len: tuple[int, ...]
+
+    @classmethod
+    def of(cls, original: str) -> FoldedText:
+        folded = original.translate(_TABLE)
+        if len(folded) == len(original) and _IRREGULAR.search(original) is None:
+            return cls(original, folded, (), (), ())
+        norm_pos: list[int] = []
+        orig_pos: list[int] = []
+        out_len: list[int] = []
+        delta = 0
+        for m in _IRREGULAR.finditer(original):
+            p = m.start()
+            length = len(_TABLE.get(ord(original[p]), original[p]))
+            norm_pos.append(p + delta)
+            orig_pos.append(p)
+            out_len.append(length)
+            delta += length - 1
+        return cls(original, folded, tuple(norm_pos), tuple(orig_pos), tuple(out_len))
+
+    def original_index(self, n: int) -> int:
+        """Original index of the character that produced folded character ``n``."""
+        i = bisect_right(self._norm_pos, n) - 1
+        if i < 0:
+            return n
+        q, p, length = self._norm_pos[i], self._orig_pos[i], self._out_len[i]
+        if n < q + length:
+            return p
+        return n - (q + length) + p + 1
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map the folded span ``[start, end)`` to the original text.
+
+        The end is extended over characters that folded away right after the match (a
+        diacritic on the last letter belongs to the word as written).
+        """
+        o_start = self.original_index(start)
+        o_end = self.original_index(end - 1) + 1 if end > start else o_start
+        while o_end < len(self.original) and _TABLE.get(ord(self.original[o_end])) == "":
+            o_end += 1
+        return o_start, o_end
