@@ -92,6 +92,7 @@ def _build_table() -> tuple[dict[int, str], re.Pattern[str]]:
 
 
 _TABLE, _IRREGULAR = _build_table()
+_EXTRA_SPACE = re.compile(r"(?<=\s)\s")
 
 
 def fold(text: str) -> str:
@@ -127,15 +128,24 @@ class FoldedText:
     @classmethod
     def of(cls, original: str) -> FoldedText:
         folded = original.translate(_TABLE)
-        if len(folded) == len(original) and _IRREGULAR.search(original) is None:
+        if (
+            len(folded) == len(original)
+            and "  " not in folded
+            and _IRREGULAR.search(original) is None
+        ):
             return cls(original, folded, (), (), ())
+        # Breakpoints: characters that fold to nothing or to several characters, and white
+        # space after white space (a run of spaces and line breaks folds to one space).
+        changes = [(m.start(), len(_TABLE[ord(m.group())])) for m in _IRREGULAR.finditer(original)]
+        extra_space = [(m.start(), 0) for m in _EXTRA_SPACE.finditer(original)]
+        if extra_space:
+            changes = sorted(changes + extra_space)
+            folded = _EXTRA_SPACE.sub("", original).translate(_TABLE)
         norm_pos: list[int] = []
         orig_pos: list[int] = []
         out_len: list[int] = []
         delta = 0
-        for m in _IRREGULAR.finditer(original):
-            p = m.start()
-            length = len(_TABLE.get(ord(original[p]), original[p]))
+        for p, length in changes:
             norm_pos.append(p + delta)
             orig_pos.append(p)
             out_len.append(length)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 __all__ = ["EntityDoc", "ExampleDoc", "RuleDoc"]
 
 _RESERVED = {"and", "or", "not", "any", "all"}
+_RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _ENTITY_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
@@ -54,7 +55,7 @@ class ExampleDoc(_Strict):
 
 
 class RuleDoc(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)
+    id: str = Field(max_length=100)
     title: str = ""
     description: str = ""
     status: Literal["active", "experimental", "disabled"] = "active"
@@ -65,6 +66,13 @@ class RuleDoc(_Strict):
     match: str | None = None
     notify: list[str] = Field(default_factory=list)
     examples: list[ExampleDoc] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _id_format(cls, value: str) -> str:
+        if not _RULE_ID.fullmatch(value):
+            raise ValueError(f"use lowercase letters, digits and '-' (got {value!r})")
+        return value
 
     @field_validator("entities")
     @classmethod

@@ -1,0 +1,177 @@
+"""The pure matcher, language by language: what must fire and what must not."""
+
+from pathlib import Path
+
+import pytest
+
+from newswatch.article import Article
+from newswatch.matcher import Matcher
+from newswatch.rules.condition import Any, parse_condition
+from newswatch.rules.model import Entity, EntityKind, Rule, Status
+
+SEED = Path(__file__).parents[1] / "fixtures" / "seed" / "000_fe08c59a11eb98b9.txt"
+
+
+def rule(rule_id: str, *names: str, match: str | None = None, **extra: object) -> Rule:
+    entities = (Entity("e", EntityKind.PLACE, names, names[0]),)
+    extra_entities = extra.pop("entities", ())
+    return Rule(
+        id=rule_id,
+        version="v1",
+        title=rule_id,
+        condition=parse_condition(match) if match else Any(),
+        entities=entities + tuple(extra_entities),  # type: ignore[operator]
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def fires(r: Rule, text: str, **article: str) -> bool:
+    return bool(Matcher([r]).match(Article(id="a", content=text, **article)))
+
+
+SYRIA = rule("syria", "سوريا")
+MOSCOW = rule("moscow", "موسكو")
+ANKARA = rule("ankara", "أنقرة", "Ankara")
+MALI = rule("mali", "مالي")
+KREMLIN = rule("kremlin", "الكرملين")
+
+
+@pytest.mark.parametrize(
+    ("r", "text"),
+    [
+        (SYRIA, "الأزمة في سوريا اليوم"),
+        (SYRIA, "فترات تهدئة في حلب بسوريا"),  # bi-
+        (SYRIA, "وسوريا"),  # wa-
+        (SYRIA, "فبسوريا"),  # fa- + bi-
+        (SYRIA, "ولسوريا"),  # wa- + li-
+        (SYRIA, "سُورِيَا"),  # diacritics
+        (SYRIA, "ســوريا"),  # tatweel
+        (MOSCOW, "وموسكو وواشنطن"),
+        (ANKARA, "شكره لأنقرة لسماحها"),  # li- + hamza form
+        (ANKARA, "انقرة"),  # written without hamza
+        (ANKARA, "vu d'Ankara"),  # French elision
+        (ANKARA, "vu d’Ankara"),  # curly apostrophe
+        (ANKARA, "Ankara's response"),
+        (ANKARA, "ANKARA —"),
+        (KREMLIN, "في الكرملين"),
+        (KREMLIN, "بالكرملين"),
+        (KREMLIN, "للكرملين"),  # li + al- written with two lams
+        (KREMLIN, "وللكرملين"),
+        (rule("erdogan", "Erdogan"), "President Erdoğan said"),
+        (rule("lavrov", "Sergey Lavrov"), "Sergey\n  Lavrov arrived"),
+    ],
+)
+def test_fires(r: Rule, text: str) -> None:
+    assert fires(r, text)
+
+
+@pytest.mark.parametrize(
+    ("r", "text"),
+    [
+        (SYRIA, "مدرسة سوريالية في الفن"),  # suffix attached
+        (SYRIA, "كسوريا"),  # ka- is not among the proclitics
+        (SYRIA, "مسوريا"),  # another letter attached
+        (MALI, "الوضع المالي للشركة"),  # al- added to a name that lacks it
+        (MALI, "بالمالي"),
+        (KREMLIN, "لكرملين"),  # the lam form needs its lam prefix
+        (ANKARA, "Ankaragucu won"),
+        (ANKARA, "Ankaras"),
+        (rule("iran", "Iran"), "Iranian oil"),
+        (rule("lavrov", "Lavrov"), "xLavrov"),
+    ],
+)
+def test_does_not_fire(r: Rule, text: str) -> None:
+    assert not fires(r, text)
+
+
+def test_offsets_and_surface_refer_to_the_original_text() -> None:
+    text = "قال إن سُورِيَا مهمة، وشكر لأنقرة"
+    article = Article(id="a", content=text)
+    matcher = Matcher([SYRIA, ANKARA])
+    hits = {h.rule_id: h for h in matcher.match(article)}
+    syria = hits["syria"].mentions[0]
+    assert text[syria.start : syria.end] == syria.surface == "سُورِيَا"
+    assert syria.how == "exact" and syria.alias == "سوريا" and syria.field == "content"
+    ankara = hits["ankara"].mentions[0]
+    assert text[ankara.start : ankara.end] == ankara.surface == "لأنقرة"
+    assert ankara.how == "prefix"
+
+
+def test_each_field_has_its_own_offsets() -> None:
+    article = Article(id="a", title="Ankara talks", summary="", content="Talks in Ankara.")
+    (hit,) = Matcher([ANKARA]).match(article)
+    where = {(m.field, m.start, m.end) for m in hit.mentions}
+    assert where == {("title", 0, 6), ("content", 9, 15)}
+
+
+def test_a_name_never_spans_two_fields() -> None:
+    r = rule("lavrov", "Sergey Lavrov")
+    assert not Matcher([r]).match(Article(id="a", title="Sergey", content="Lavrov"))
+
+
+def test_nested_aliases_of_one_entity_count_once() -> None:
+    r = rule("lavrov", "Sergey Lavrov", "Lavrov")
+    (hit,) = Matcher([r]).match(Article(id="a", content="Sergey Lavrov met Lavrov's aide"))
+    assert [m.surface for m in hit.mentions] == ["Sergey Lavrov", "Lavrov"]
+
+
+def test_condition_and_not() -> None:
+    sport = Entity("sport", EntityKind.KEYWORDS, ("football", "كرة القدم"))
+    r = rule("syria", "سوريا", "Syria", match="e and not sport", entities=(sport,))
+    assert fires(r, "Syria talks")
+    assert not fires(r, "Syria football match")
+    assert not fires(r, "مباراة كرة القدم في سوريا")
+
+
+def test_a_rule_fires_only_when_a_name_is_found() -> None:
+    sport = Entity("sport", EntityKind.KEYWORDS, ("football",))
+    r = rule("x", "Syria", match="not sport", entities=(sport,))
+    assert not fires(r, "nothing relevant here")
+
+
+def test_language_and_feed_filters() -> None:
+    r = rule("syria", "Syria", "سوريا", languages=("ar",), feeds=("aljazeera-*",))
+    matcher = Matcher([r])
+
+    def go(language: str, feed: str) -> bool:
+        return bool(matcher.match(Article(id="a", content="سوريا", language=language, feed=feed)))
+
+    assert go("ar", "aljazeera-ar")
+    assert go("ar-SA", "aljazeera-ar")
+    assert go("", "aljazeera-ar")  # unknown language is not filtered out
+    assert not go("en", "aljazeera-ar")
+    assert not go("ar", "bbc-ar")
+
+
+def test_disabled_rules_never_fire() -> None:
+    r = rule("syria", "Syria", status=Status.DISABLED)
+    assert not fires(r, "Syria")
+
+
+def test_hits_carry_rule_version_and_article_id() -> None:
+    (hit,) = Matcher([SYRIA]).match(Article(id="art-1", content="سوريا"))
+    assert (hit.rule_id, hit.rule_version, hit.article_id) == ("syria", "v1", "art-1")
+
+
+def test_the_seed_article() -> None:
+    title, _, body = SEED.read_text(encoding="utf-8").partition("\n")
+    article = Article(id="seed", title=title, content=body, language="ar")
+    rules = [
+        rule("kerry", "جون كيري"),
+        rule("lavrov", "سيرغي لافروف", "سيرجي لافروف"),
+        rule("syria", "سوريا"),
+        rule("moscow", "موسكو"),
+        rule("geneva", "جنيف"),
+        rule("aleppo", "حلب"),
+        rule("ankara", "أنقرة"),
+        rule("damascus", "دمشق"),
+    ]
+    hits = {h.rule_id: h for h in Matcher(rules).match(article)}
+    assert sorted(hits) == ["aleppo", "ankara", "geneva", "kerry", "lavrov", "moscow", "syria"]
+    lavrov = {m.surface for m in hits["lavrov"].mentions}
+    assert lavrov == {"سيرجي لافروف", "سيرغي لافروف"}
+    geneva = {m.surface for m in hits["geneva"].mentions}
+    assert geneva == {"جنيف", "بجنيف"}
+    for hit in hits.values():
+        for m in hit.mentions:
+            assert getattr(article, m.field)[m.start : m.end] == m.surface
