@@ -195,7 +195,7 @@ do_fetch() {
     rm -rf -- "$tmp"
     log "fetching org.apache.kafka:kafka_2.13:$KAFKA_VERSION + runtime deps from Maven Central into $LIBS_DIR"
     # shellcheck disable=SC2086  # KAFKA_MVN_ARGS is a list of extra flags
-    if ! "${MVN:-mvn}" -q -B -f "$ASSETS_DIR/pom.xml" ${KAFKA_MVN_ARGS:-} \
+    if ! "${MVN:-mvn}" -q -B -Dstyle.color=never -f "$ASSETS_DIR/pom.xml" ${KAFKA_MVN_ARGS:-} \
             -Dkafka.version="$KAFKA_VERSION" -Dkafka.libs.dir="$tmp" \
             dependency:copy-dependencies >&2; then
         rm -rf -- "$tmp"
