@@ -17,8 +17,8 @@ def example_problems(rule: Rule) -> list[RuleProblem]:
     """One problem per example whose outcome differs from its ``expect``."""
     if not rule.examples:
         return []
-    # Examples document the rule even while it is disabled, so run it as if active.
-    matcher = Matcher([replace(rule, status=Status.ACTIVE)])
+    # Examples document the rule even while it is disabled, and they come from no feed.
+    matcher = Matcher([replace(rule, status=Status.ACTIVE, feeds=())])
     problems = []
     for example in rule.examples:
         article = Article(id="example", content=example.text, language=example.language)
