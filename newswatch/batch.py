@@ -9,7 +9,7 @@ from typing import Any
 from newswatch.article import Article, ArticleError
 from newswatch.matcher import Matcher
 
-__all__ = ["BadLine", "match_result", "match_lines"]
+__all__ = ["BadLine", "match_lines", "match_result"]
 
 
 @dataclass(frozen=True, slots=True)

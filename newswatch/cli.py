@@ -86,9 +86,7 @@ def rules_group() -> None:
 
 
 @rules_group.command("check")
-@click.argument(
-    "path", type=click.Path(path_type=Path), default="rules", envvar="NEWSWATCH_RULES"
-)
+@click.argument("path", type=click.Path(path_type=Path), default="rules", envvar="NEWSWATCH_RULES")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def rules_check(path: Path, fmt: str) -> None:
     """Validate rules and run their examples; exit 1 on any error.
@@ -114,8 +112,9 @@ def rules_check(path: Path, fmt: str) -> None:
 
 
 def _register_optional_groups() -> None:
-    from feeds.cli import feeds as feeds_group  # noqa: PLC0415 - keeps `match` import light
-    from newswatch.alerts.cli import alerts as alerts_group  # noqa: PLC0415
+    from feeds.cli import feeds as feeds_group
+
+    from newswatch.alerts.cli import alerts as alerts_group
 
     main.add_command(feeds_group)
     main.add_command(alerts_group)

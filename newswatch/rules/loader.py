@@ -23,7 +23,14 @@ from newswatch.rules.condition import ConditionError, parse_condition
 from newswatch.rules.model import Entity, EntityKind, Example, Rule, Severity, Status
 from newswatch.rules.schema import RuleDoc
 
-__all__ = ["RuleProblem", "RuleSet", "load_rules", "parse_rules_text", "rule_files"]
+__all__ = [
+    "RuleProblem",
+    "RuleSet",
+    "load_rules",
+    "parse_rules_text",
+    "rule_files",
+    "unique_rules",
+]
 
 RULE_SUFFIXES = (".yaml", ".yml")
 
@@ -84,10 +91,9 @@ def load_rules(path: str | Path) -> RuleSet:
     if not root.exists():
         problem = RuleProblem(str(root), 1, 1, "no such file or directory")
         return RuleSet((), (problem,), ())
-    rules: list[Rule] = []
     problems: list[RuleProblem] = []
+    parsed: list[Rule] = []
     files = rule_files(root)
-    seen: dict[str, Rule] = {}
     for file in files:
         try:
             text = file.read_text(encoding="utf-8")
@@ -96,23 +102,31 @@ def load_rules(path: str | Path) -> RuleSet:
             continue
         file_rules, file_problems = parse_rules_text(text, str(file))
         problems.extend(file_problems)
-        for rule in file_rules:
-            first = seen.get(rule.id)
-            if first is not None:
-                problems.append(
-                    RuleProblem(
-                        rule.source,
-                        rule.line,
-                        1,
-                        f"duplicate rule id {rule.id!r} (first defined at "
-                        f"{first.source}:{first.line}); this one is skipped",
-                        rule.id,
-                    )
-                )
-                continue
+        parsed.extend(file_rules)
+    rules, duplicates = unique_rules(parsed)
+    return RuleSet(tuple(rules), (*problems, *duplicates), tuple(str(f) for f in files))
+
+
+def unique_rules(rules: Iterable[Rule]) -> tuple[list[Rule], list[RuleProblem]]:
+    """Keep the first rule of each id; a later one with the same id is a problem."""
+    seen: dict[str, Rule] = {}
+    problems: list[RuleProblem] = []
+    for rule in rules:
+        first = seen.get(rule.id)
+        if first is None:
             seen[rule.id] = rule
-            rules.append(rule)
-    return RuleSet(tuple(rules), tuple(problems), tuple(str(f) for f in files))
+            continue
+        problems.append(
+            RuleProblem(
+                rule.source,
+                rule.line,
+                1,
+                f"duplicate rule id {rule.id!r} (first defined at {first.source}:{first.line});"
+                " this one is skipped",
+                rule.id,
+            )
+        )
+    return list(seen.values()), problems
 
 
 def parse_rules_text(text: str, source: str) -> tuple[list[Rule], list[RuleProblem]]:
@@ -226,14 +240,13 @@ def _compile(node: CommentedMap, source: str) -> tuple[Rule | None, list[RulePro
     try:
         doc = RuleDoc.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        invalid = []
         for error in exc.errors():
             loc = tuple(error["loc"])
             line, col = _locate(node, loc, at_key=error["type"] == "extra_forbidden")
-            problems.append(RuleProblem(source, line, col, _describe(error), raw_id))
-        return None, problems
+            invalid.append(RuleProblem(source, line, col, _describe(error), raw_id))
+        return None, invalid
 
-    problems: list[RuleProblem] = []
     condition_text = doc.match or "any"
     try:
         condition = parse_condition(condition_text) if doc.match else AnyEntity()
@@ -293,7 +306,7 @@ def _compile(node: CommentedMap, source: str) -> tuple[Rule | None, list[RulePro
         source=source,
         line=start_line,
     )
-    return rule, problems
+    return rule, []
 
 
 def _match_pos(node: CommentedMap, column: int) -> tuple[int, int]:

@@ -30,7 +30,9 @@ class EntityDoc(_Strict):
         kinds = [k for k in ("person", "place", "org", "keywords") if getattr(self, k) is not None]
         if len(kinds) != 1:
             found = ", ".join(kinds) if kinds else "none"
-            raise ValueError(f"give exactly one of person | place | org | keywords (found: {found})")
+            raise ValueError(
+                f"give exactly one of person | place | org | keywords (found: {found})"
+            )
         return self
 
     @field_validator("person", "place", "org")
