@@ -18,18 +18,17 @@ import ahocorasick_rs
 
 from newswatch.article import Article
 from newswatch.hits import Hit, Mention
-from newswatch.rules.model import Rule
-from newswatch.textnorm import FoldedText, fold_name, is_arabic_letter, is_word_char
+from newswatch.names import NameForm, name_forms
+from newswatch.rules.model import EntityKind, Rule
+from newswatch.textnorm import FoldedText, is_arabic_letter, is_word_char
 
 __all__ = ["Matcher", "primary_language"]
 
 # Arabic proclitics that may stand before a name: an optional conjunction (wa, fa) then an
 # optional preposition (bi, li). "ka" is left out: with names it is rare and mostly noise.
 _ARABIC_PREFIXES = frozenset(c + p for c in ("", "و", "ف") for p in ("", "ب", "ل"))
-# Before a name that starts with the article al-, li + al- is written "لل": the alef drops, so
-# the name is also looked for without its alef, behind one of these.
+# An al- name looked for without its alef (li + al- is written "لل") needs a lam before it.
 _LAM_PREFIXES = frozenset(c + "ل" for c in ("", "و", "ف"))
-_AL = "ال"
 _FIELD_SEP = "\n"
 
 
@@ -42,9 +41,7 @@ class _Target:
 
 @dataclass(frozen=True, slots=True)
 class _Pattern:
-    text: str
-    arabic: bool  # starts with an Arabic letter: proclitics allowed in front
-    lam_variant: bool  # the al- name without its alef: needs a lam prefix
+    form: NameForm
     targets: tuple[_Target, ...]
 
 
@@ -57,29 +54,19 @@ class Matcher:
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules: tuple[Rule, ...] = tuple(r for r in rules if r.enabled)
-        by_text: dict[tuple[str, bool], list[_Target]] = defaultdict(list)
+        by_form: dict[NameForm, list[_Target]] = defaultdict(list)
         for index, rule in enumerate(self.rules):
             for entity in rule.entities:
+                keyword = entity.kind is EntityKind.KEYWORDS
                 for alias in entity.names:
-                    pattern = fold_name(alias)
-                    if not pattern:
-                        continue
-                    target = _Target(index, entity.key, alias)
-                    by_text[(pattern, False)].append(target)
-                    if pattern.startswith(_AL) and len(pattern) > 3:
-                        by_text[(pattern[1:], True)].append(target)
+                    for form in name_forms(alias, keyword=keyword):
+                        by_form[form].append(_Target(index, entity.key, alias))
         self._patterns: tuple[_Pattern, ...] = tuple(
-            _Pattern(
-                text=text,
-                arabic=is_arabic_letter(text[0]),
-                lam_variant=lam,
-                targets=tuple(dict.fromkeys(targets)),
-            )
-            for (text, lam), targets in by_text.items()
+            _Pattern(form, tuple(dict.fromkeys(targets))) for form, targets in by_form.items()
         )
         self._automaton = (
             ahocorasick_rs.AhoCorasick(
-                [p.text for p in self._patterns], matchkind=ahocorasick_rs.MatchKind.Standard
+                [p.form.anchor for p in self._patterns], matchkind=ahocorasick_rs.MatchKind.Standard
             )
             if self._patterns
             else None
@@ -127,16 +114,26 @@ class Matcher:
         for pattern_index, start, end in self._automaton.find_matches_as_indexes(
             haystack, overlapping=True
         ):
-            pattern = self._patterns[pattern_index]
-            verdict = _boundary(haystack, start, end, pattern)
+            form = self._patterns[pattern_index].form
+            if form.verify is not None:
+                verified = form.verify.match(haystack, start)
+                if verified is None:
+                    continue
+                end = verified.end()
+            verdict = _boundary(haystack, start, end, form)
             if verdict is None:
                 continue
-            how, start = verdict  # a prefix match starts at its proclitic: وموسكو as written
+            how, word_start = verdict  # a prefix match starts at its proclitic: وموسكو
             field_index = _field_of(starts, start)
             name, folded, base = fields[field_index]
-            o_start, o_end = folded.original_span(start - base, end - base)
+            o_start, o_end = folded.original_span(word_start - base, end - base)
+            o_name = folded.original_index(start - base)
+            if form.cased and not _case_agrees(folded.original[o_name:o_end], form.cased):
+                continue
+            if how == "exact" and form.verify is not None and haystack[start:end] != form.folded:
+                how = "inflection"
             surface = folded.original[o_start:o_end]
-            for target in pattern.targets:
+            for target in self._patterns[pattern_index].targets:
                 found[target.rule].append(
                     Mention(target.entity, target.alias, surface, name, o_start, o_end, how)
                 )
@@ -151,7 +148,18 @@ def _field_of(starts: Sequence[int], position: int) -> int:
     return index
 
 
-def _boundary(text: str, start: int, end: int, pattern: _Pattern) -> tuple[str, int] | None:
+def _case_agrees(surface: str, cased: tuple[bool, ...]) -> bool:
+    """Words capitalised in the alias are capitalised in the text (Путина, not путина)."""
+    words = surface.split()
+    if len(words) != len(cased):
+        return True  # a name folded into another word count (ß, ligatures): do not guess
+    return all(
+        not must or word[0].isupper() or not word[0].isalpha()
+        for word, must in zip(words, cased, strict=True)
+    )
+
+
+def _boundary(text: str, start: int, end: int, pattern: NameForm) -> tuple[str, int] | None:
     """How the candidate stands in the text ("exact" or "prefix") and where its word starts,
     or None to reject it."""
     if end < len(text) and is_word_char(text[end]):

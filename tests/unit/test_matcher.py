@@ -175,3 +175,68 @@ def test_the_seed_article() -> None:
     for hit in hits.values():
         for m in hit.mentions:
             assert getattr(article, m.field)[m.start : m.end] == m.surface
+
+
+LAVROV_RU = rule("lavrov", "Лавров")
+MOSCOW_RU = rule("moscow", "Москва")
+SYRIA_RU = rule("syria", "Сирия")
+ASSAD_RU = rule("assad", "Башар Асад")
+PUTIN_RU = rule("putin", "Путин")
+ZELENSKY_RU = rule("zelensky", "Зеленский")
+
+
+@pytest.mark.parametrize(
+    ("r", "text"),
+    [
+        (LAVROV_RU, "Сергей Лавров заявил"),
+        (LAVROV_RU, "встреча с Лавровым"),
+        (LAVROV_RU, "позиция Лаврова"),
+        (LAVROV_RU, "Лаврову передали"),
+        (LAVROV_RU, "о Лаврове"),
+        (MOSCOW_RU, "в Москве"),
+        (MOSCOW_RU, "из Москвы"),
+        (MOSCOW_RU, "в Москву"),
+        (MOSCOW_RU, "под Москвой"),
+        (SYRIA_RU, "в Сирии"),
+        (SYRIA_RU, "Сирию"),
+        (SYRIA_RU, "с Сирией"),
+        (ASSAD_RU, "с Башаром Асадом"),
+        (ASSAD_RU, "Башара Асада"),
+        (PUTIN_RU, "Путина"),
+        (PUTIN_RU, "ПУТИН"),
+        (ZELENSKY_RU, "Зеленского"),
+        (ZELENSKY_RU, "с Зеленским"),
+        (rule("geneva", "Женева"), "в Женеве"),
+    ],
+)
+def test_russian_inflected_forms_fire(r: Rule, text: str) -> None:
+    (hit,) = Matcher([r]).match(Article(id="a", content=text))
+    assert hit.mentions[0].how in {"exact", "inflection"}
+
+
+def test_inflection_is_reported() -> None:
+    (hit,) = Matcher([LAVROV_RU]).match(Article(id="a", content="встреча с Лавровым"))
+    (m,) = hit.mentions
+    assert (m.surface, m.how, m.alias) == ("Лавровым", "inflection", "Лавров")
+
+
+@pytest.mark.parametrize(
+    ("r", "text"),
+    [
+        (SYRIA_RU, "Сирин"),  # shares letters, not the name
+        (LAVROV_RU, "лавровый лист"),
+        (LAVROV_RU, "Лавровый"),
+        (LAVROV_RU, "Лавровски"),
+        (PUTIN_RU, "началась путина"),  # the fishing season, lower case
+        (ASSAD_RU, "Асадом"),  # one word of a two-word name is not the name
+        (rule("turkey", "Turkey"), "roast turkey for dinner"),
+    ],
+)
+def test_look_alikes_do_not_fire(r: Rule, text: str) -> None:
+    assert not fires(r, text)
+
+
+def test_keywords_are_not_case_sensitive() -> None:
+    sport = Entity("e", EntityKind.KEYWORDS, ("Football",))
+    r = Rule(id="k", version="v", title="k", condition=Any(), entities=(sport,))
+    assert fires(r, "a football match")
