@@ -10,6 +10,7 @@ grows with the names found, not with the number of rules.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,13 @@ import ahocorasick_rs
 
 from newswatch.article import Article
 from newswatch.hits import Hit, Mention
-from newswatch.names import NameForm, name_forms
+from newswatch.names import (
+    ArabicVariant,
+    NameForm,
+    arabic_skeleton,
+    arabic_variant,
+    name_forms,
+)
 from newswatch.rules.model import EntityKind, Rule
 from newswatch.textnorm import FoldedText, is_arabic_letter, is_word_char
 
@@ -30,6 +37,8 @@ _ARABIC_PREFIXES = frozenset(c + p for c in ("", "و", "ف") for p in ("", "ب",
 # An al- name looked for without its alef (li + al- is written "لل") needs a lam before it.
 _LAM_PREFIXES = frozenset(c + "ل" for c in ("", "و", "ف"))
 _FIELD_SEP = "\n"
+_ARABIC = re.compile("[\u0620-\u064a]")
+_SKELETON_KEPT = re.compile("[^اويء]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +52,24 @@ class _Target:
 class _Pattern:
     form: NameForm
     targets: tuple[_Target, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A name found in the haystack, before it is mapped back to its field."""
+
+    start: int  # where the word starts, proclitics included
+    name_start: int  # where the name itself starts
+    end: int
+    how: str
+    cased: tuple[bool, ...]
+    targets: tuple[_Target, ...]
+
+
+def _automaton(patterns: list[str]) -> ahocorasick_rs.AhoCorasick | None:
+    if not patterns:
+        return None
+    return ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
 
 
 def primary_language(tag: str) -> str:
@@ -64,13 +91,17 @@ class Matcher:
         self._patterns: tuple[_Pattern, ...] = tuple(
             _Pattern(form, tuple(dict.fromkeys(targets))) for form, targets in by_form.items()
         )
-        self._automaton = (
-            ahocorasick_rs.AhoCorasick(
-                [p.form.anchor for p in self._patterns], matchkind=ahocorasick_rs.MatchKind.Standard
-            )
-            if self._patterns
-            else None
+        self._automaton = _automaton([p.form.anchor for p in self._patterns])
+        by_variant: dict[ArabicVariant, list[_Target]] = defaultdict(list)
+        for pattern in self._patterns:
+            if pattern.form.arabic and not pattern.form.lam_variant:
+                variant = arabic_variant(pattern.form.folded)
+                if variant is not None:
+                    by_variant[variant].extend(pattern.targets)
+        self._variants = tuple(
+            (variant, tuple(dict.fromkeys(targets))) for variant, targets in by_variant.items()
         )
+        self._variant_automaton = _automaton([v.skeleton for v, _ in self._variants])
         self._rule_entities = tuple(tuple(e.key for e in r.entities) for r in self.rules)
 
     @property
@@ -109,12 +140,36 @@ class Matcher:
         if not parts:
             return {}
         haystack = _FIELD_SEP.join(parts)
+        candidates = self._exact_candidates(haystack)
+        if self._variant_automaton is not None and _ARABIC.search(haystack):
+            candidates.extend(self._variant_candidates(haystack))
         starts = [base for _, _, base in fields]
         found: dict[int, list[Mention]] = defaultdict(list)
-        for pattern_index, start, end in self._automaton.find_matches_as_indexes(
+        for candidate in candidates:
+            field_index = _field_of(starts, candidate.start)
+            name, folded, base = fields[field_index]
+            o_start, o_end = folded.original_span(candidate.start - base, candidate.end - base)
+            if candidate.cased:
+                o_name = folded.original_index(candidate.name_start - base)
+                if not _case_agrees(folded.original[o_name:o_end], candidate.cased):
+                    continue
+            surface = folded.original[o_start:o_end]
+            for target in candidate.targets:
+                found[target.rule].append(
+                    Mention(
+                        target.entity, target.alias, surface, name, o_start, o_end, candidate.how
+                    )
+                )
+        return found
+
+    def _exact_candidates(self, haystack: str) -> list[_Candidate]:
+        assert self._automaton is not None
+        out: list[_Candidate] = []
+        for index, start, end in self._automaton.find_matches_as_indexes(
             haystack, overlapping=True
         ):
-            form = self._patterns[pattern_index].form
+            pattern = self._patterns[index]
+            form = pattern.form
             if form.verify is not None:
                 verified = form.verify.match(haystack, start)
                 if verified is None:
@@ -124,20 +179,41 @@ class Matcher:
             if verdict is None:
                 continue
             how, word_start = verdict  # a prefix match starts at its proclitic: وموسكو
-            field_index = _field_of(starts, start)
-            name, folded, base = fields[field_index]
-            o_start, o_end = folded.original_span(word_start - base, end - base)
-            o_name = folded.original_index(start - base)
-            if form.cased and not _case_agrees(folded.original[o_name:o_end], form.cased):
-                continue
             if how == "exact" and form.verify is not None and haystack[start:end] != form.folded:
                 how = "inflection"
-            surface = folded.original[o_start:o_end]
-            for target in self._patterns[pattern_index].targets:
-                found[target.rule].append(
-                    Mention(target.entity, target.alias, surface, name, o_start, o_end, how)
-                )
-        return found
+            out.append(_Candidate(word_start, start, end, how, form.cased, pattern.targets))
+        return out
+
+    def _variant_candidates(self, haystack: str) -> list[_Candidate]:
+        """Arabic spelling variants: found on the consonant skeleton, confirmed on the text."""
+        assert self._variant_automaton is not None
+        skeleton = arabic_skeleton(haystack)
+        hits = self._variant_automaton.find_matches_as_indexes(skeleton, overlapping=True)
+        if not hits:
+            return []
+        # The skeleton only deletes characters: map its offsets through the kept positions.
+        kept = [m.start() for m in _SKELETON_KEPT.finditer(haystack)]
+        out: list[_Candidate] = []
+        for index, s_start, s_end in hits:
+            variant, targets = self._variants[index]
+            start, end = kept[s_start], kept[s_end - 1] + 1
+            word_start = start
+            while word_start > 0 and is_arabic_letter(haystack[word_start - 1]):
+                word_start -= 1
+            if word_start > 0 and is_word_char(haystack[word_start - 1]):
+                continue
+            for prefix in _ARABIC_PREFIXES:
+                if not haystack.startswith(prefix, word_start):
+                    continue
+                name_start = word_start + len(prefix)
+                verified = variant.verify.match(haystack, name_start)
+                if verified is None or verified.end() < end or name_start > start:
+                    continue
+                written = haystack[name_start : verified.end()]
+                how = "variant" if written != variant.folded else ("prefix" if prefix else "exact")
+                out.append(_Candidate(word_start, name_start, verified.end(), how, (), targets))
+                break
+        return out
 
 
 def _field_of(starts: Sequence[int], position: int) -> int:

@@ -9,6 +9,11 @@ accept only the word forms the name really takes. Everything here is pure.
 - Cyrillic names inflect: each word of the name takes the case endings of its declension class
   (Лавров → Лаврова, Лавровым; Москва → Москве; Сирия → Сирии; Башар Асад → Башаром Асадом).
   The stem must stay at least three letters long so short words do not explode into look-alikes.
+- Arabic spellings of foreign names vary (سيرجي / سيرغي, غوتيريش / غوتيريس): long names are also
+  looked for by their consonant skeleton — ج غ ق ك as one letter, س ش as one, ت ط as one, long
+  vowels (ا و ي) dropped — and each candidate is confirmed by a regex that allows exactly those
+  alternations around the name's own letters. Short names are left out: their skeletons are
+  too common.
 - A word written with a capital letter must be capitalised in the text too (Путина is the
   president's genitive, путина the fishing season; Turkey is not turkey).
 """
@@ -20,7 +25,14 @@ from dataclasses import dataclass
 
 from newswatch.textnorm import fold_name, is_arabic_letter
 
-__all__ = ["NameForm", "name_forms", "russian_stem"]
+__all__ = [
+    "ArabicVariant",
+    "NameForm",
+    "arabic_skeleton",
+    "arabic_variant",
+    "name_forms",
+    "russian_stem",
+]
 
 _NOT_WORD = r"(?![^\W_])"
 
@@ -102,3 +114,58 @@ def name_forms(alias: str, *, keyword: bool = False) -> list[NameForm]:
         # li + al- is written with two lams: للكرملين. Look for the name without its alef.
         forms.append(NameForm(folded[1:], arabic=True, lam_variant=True, folded=folded))
     return forms
+
+
+# Arabic transliteration alternations. The skeleton merges each class into one letter and drops
+# long vowels and hamza; the verifier regex accepts any letter of the class in each place.
+_ARABIC_CLASSES = ("جغقك", "سش", "تط")
+_ARABIC_VOWELS = "اوي"
+_SKELETON = str.maketrans(
+    {
+        **{c: group[0] for group in _ARABIC_CLASSES for c in group[1:]},
+        **{c: None for c in _ARABIC_VOWELS + "ء"},
+    }
+)
+_CLASS_OF = {c: f"[{group}]" for group in _ARABIC_CLASSES for c in group}
+_VOWEL_SLOT = f"[{_ARABIC_VOWELS}]?"
+_MIN_SKELETON = 4  # consonants in the whole name
+_MIN_SINGLE_WORD = 6  # letters in a one-word name
+
+
+def arabic_skeleton(folded: str) -> str:
+    """The consonant skeleton of folded Arabic text (spaces and other scripts unchanged)."""
+    return folded.translate(_SKELETON)
+
+
+@dataclass(frozen=True, slots=True)
+class ArabicVariant:
+    skeleton: str  # what the skeleton automaton finds
+    verify: re.Pattern[str]  # run on the folded text at the start of the word
+    folded: str
+
+
+def arabic_variant(alias: str) -> ArabicVariant | None:
+    """The variant form of a long Arabic name, or None when the name is too short for it."""
+    folded = fold_name(alias)
+    if not folded or not all(is_arabic_letter(c) or c == " " for c in folded):
+        return None
+    skeleton = arabic_skeleton(folded)
+    words = folded.split(" ")
+    if len(skeleton.replace(" ", "")) < _MIN_SKELETON:
+        return None
+    if len(words) == 1 and len(folded) < _MIN_SINGLE_WORD:
+        return None
+    if any(not arabic_skeleton(w) for w in words):
+        return None  # a word made only of vowels would be invisible in the skeleton
+    pieces = []
+    for word in words:
+        out: list[str] = []
+        for i, c in enumerate(word):
+            if c in _ARABIC_VOWELS and i > 0:  # a word's first letter is always written
+                out.append(_VOWEL_SLOT)
+                continue
+            if out and out[-1] != _VOWEL_SLOT and i > 0:
+                out.append(_VOWEL_SLOT)  # a long vowel one spelling writes and another omits
+            out.append(_CLASS_OF.get(c, re.escape(c)))
+        pieces.append("".join(out))
+    return ArabicVariant(skeleton, re.compile(" ".join(pieces) + _NOT_WORD), folded)

@@ -240,3 +240,42 @@ def test_keywords_are_not_case_sensitive() -> None:
     sport = Entity("e", EntityKind.KEYWORDS, ("Football",))
     r = Rule(id="k", version="v", title="k", condition=Any(), entities=(sport,))
     assert fires(r, "a football match")
+
+
+@pytest.mark.parametrize(
+    ("alias", "text", "surface"),
+    [
+        ("سيرغي لافروف", "قال سيرجي لافروف", "سيرجي لافروف"),  # ج / غ
+        ("سيرجي لافروف", "وسيرغي لافروف", "وسيرغي لافروف"),  # with a proclitic
+        ("غوتيريش", "الأمين العام غوتيريس", "غوتيريس"),  # س / ش
+        ("غوتيريس", "وقال جوتيريش", "جوتيريش"),  # ج / غ and س / ش
+        ("لافروف", "لافرُوف", "لافرُوف"),
+        ("جون كيري", "جون كيرى", "جون كيرى"),
+        ("نتنياهو", "نتانياهو", "نتانياهو"),  # a long vowel one spelling omits
+    ],
+)
+def test_arabic_transliteration_variants(alias: str, text: str, surface: str) -> None:
+    (hit,) = Matcher([rule("x", alias)]).match(Article(id="a", content=text))
+    (m,) = hit.mentions
+    assert m.surface == surface
+    assert text[m.start : m.end] == surface
+    assert m.how in {"variant", "exact", "prefix"}
+
+
+def test_variant_is_reported_as_such() -> None:
+    (hit,) = Matcher([rule("x", "غوتيريش")]).match(Article(id="a", content="غوتيريس"))
+    assert hit.mentions[0].how == "variant"
+
+
+@pytest.mark.parametrize(
+    ("alias", "text"),
+    [
+        ("موسكو", "موسكا"),  # short names get no variants
+        ("غوتيريش", "غوتيريشي"),  # a suffix is still a suffix
+        ("غوتيريش", "كغوتيريش"),  # ka- is not a proclitic
+        ("سيرغي لافروف", "سيرغي لافروفسكي"),
+        ("الكرملين", "لكرملين"),
+    ],
+)
+def test_arabic_variants_keep_their_boundaries(alias: str, text: str) -> None:
+    assert not fires(rule("x", alias), text)
