@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import TextIO
 
 import click
 
+import feeds as feeds_package
+from feeds.cli import feeds as feeds_group
+from feeds.config import MIN_INTERVAL, FeedConfigError
 from newswatch import __version__
+from newswatch.alerts.cli import alerts as alerts_group
+from newswatch.alerts.targets import TargetsError
 from newswatch.batch import BadLine, match_lines
 from newswatch.matcher import Matcher
 from newswatch.rules.check import check_rules
 from newswatch.rules.loader import load_rules
+from newswatch.runtime import Monitor, MonitorConfig
 
 __all__ = ["main"]
 
@@ -111,13 +120,114 @@ def rules_check(path: Path, fmt: str) -> None:
     sys.exit(1 if result.errors else 0)
 
 
-def _register_optional_groups() -> None:
-    from feeds.cli import feeds as feeds_group
+DEFAULT_FEEDS = Path(feeds_package.__file__).parent / "feeds.yaml"
 
-    from newswatch.alerts.cli import alerts as alerts_group
 
-    main.add_command(feeds_group)
-    main.add_command(alerts_group)
+@main.command("run")
+@click.option(
+    "--feeds",
+    "feeds_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=DEFAULT_FEEDS,
+    envvar="NEWSWATCH_FEEDS",
+    help="Feed list (YAML). Default: the shipped feeds/feeds.yaml.",
+)
+@RULES_OPTION
+@click.option(
+    "--apprise",
+    "apprise_config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="apprise.yaml",
+    envvar="NEWSWATCH_APPRISE",
+    show_default=True,
+    help="Apprise config (YAML, with tags). Missing file: console only.",
+)
+@click.option(
+    "--state",
+    "state_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="var/state",
+    envvar="NEWSWATCH_STATE",
+    show_default=True,
+    help="Directory for the SQLite state (seen entries, feed health, outbox).",
+)
+@click.option("--once", is_flag=True, help="Poll every feed once, deliver, and exit.")
+@click.option("--console/--no-console", default=True, help="Also print alerts on stdout.")
+@click.option("--delivery-interval", type=float, default=5.0, show_default=True, help="Seconds.")
+@click.option(
+    "--min-feed-interval",
+    type=float,
+    default=MIN_INTERVAL,
+    envvar="NEWSWATCH_MIN_FEED_INTERVAL",
+    hidden=True,
+)
+def run_command(
+    feeds_file: Path,
+    rules_dir: Path,
+    apprise_config: Path,
+    state_dir: Path,
+    once: bool,
+    console: bool,
+    delivery_interval: float,
+    min_feed_interval: float,
+) -> None:
+    """Run the monitor in one process (embedded mode, no Kafka).
+
+    Polls the feeds, matches every new article against the rules, and sends alerts to the
+    console and the Apprise targets. Rule files are reloaded when they change. SIGTERM or
+    Ctrl-C finishes the work in flight and exits.
+
+    Example: newswatch run --rules rules/ --apprise apprise.yaml
+
+    Example (cron): newswatch run --once
+    """
+    config = MonitorConfig(
+        feeds_file=feeds_file,
+        rules_dir=rules_dir,
+        state_dir=state_dir,
+        apprise_config=apprise_config,
+        console=console,
+        delivery_interval=delivery_interval,
+        min_feed_interval=min_feed_interval,
+    )
+    try:
+        code = asyncio.run(_run(config, once=once))
+    except (FeedConfigError, TargetsError) as exc:
+        raise click.ClickException(str(exc)) from None
+    sys.exit(code)
+
+
+async def _run(config: MonitorConfig, *, once: bool) -> int:
+    async with Monitor(config) as monitor:
+        if once:
+            summary = await monitor.run_once()
+            for error in summary.errors:
+                log.warning("feed failed: %s", error)
+            click.echo(
+                f"{summary.feeds} feed(s) polled ({summary.feeds_failed} failed), "
+                f"{summary.articles} new article(s), {summary.alerts} alert(s), "
+                f"{summary.delivered} delivered, {summary.held} held for retry",
+                err=True,
+            )
+            return 0
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def on_signal(name: str) -> None:
+            if stop.is_set():
+                log.warning("%s again: exiting now; the outbox keeps undelivered alerts", name)
+                os._exit(130)
+            log.info("%s received: finishing work in flight", name)
+            stop.set()
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, on_signal, sig.name)
+        await monitor.run(stop)
+        return 0
+
+
+main.add_command(feeds_group)
+main.add_command(alerts_group)
 
 
 if __name__ == "__main__":

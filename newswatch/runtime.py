@@ -1,0 +1,212 @@
+"""The embedded runtime: pollers → matcher → notifier in one asyncio process, no Kafka.
+
+Order of durability, so nothing is lost and nothing is sent twice:
+
+1. a poller hands new articles to ``Monitor.handle`` (the sink);
+2. ``handle`` matches them and writes each alert to the SQLite outbox (idempotent per
+   (rule, article)) before it returns;
+3. only then does the poller mark the articles seen;
+4. the delivery loop sends what the outbox holds, retrying failures with backoff.
+
+A crash anywhere replays at most step 2 for a few articles, which the outbox turns into no-ops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from feeds.config import MIN_INTERVAL, FeedSpec, load_feeds
+from feeds.fetch import Fetcher
+from feeds.poller import Poller, PollOutcome
+from feeds.state import FeedStateStore
+from newswatch.alerts.message import Alert, build_alert
+from newswatch.alerts.notifier import DeliveryReport, Notifier
+from newswatch.alerts.outbox import Outbox
+from newswatch.alerts.targets import Targets
+from newswatch.article import Article
+from newswatch.rulebook import RuleBook
+
+__all__ = ["Monitor", "MonitorConfig", "RunSummary"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorConfig:
+    feeds_file: Path
+    rules_dir: Path
+    state_dir: Path
+    apprise_config: Path | None = None
+    console: bool = True
+    default_tag: str = "default"
+    delivery_interval: float = 5.0
+    reload_interval: float = 2.0
+    min_feed_interval: float = MIN_INTERVAL
+    drain_timeout: float = 20.0  # on shutdown, time left to deliver what is due
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    feeds: int
+    feeds_failed: int
+    articles: int
+    alerts: int
+    delivered: int
+    held: int
+    errors: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())
+
+
+class Monitor:
+    """One embedded monitor. Use as ``async with Monitor(config) as monitor``."""
+
+    def __init__(self, config: MonitorConfig, *, fetcher: Fetcher | None = None) -> None:
+        self.config = config
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        self.feeds: list[FeedSpec] = load_feeds(
+            config.feeds_file, min_interval=config.min_feed_interval
+        )
+        self.rulebook = RuleBook(config.rules_dir)
+        self.rulebook.reload(force=True)
+        self._fetcher = fetcher or Fetcher()
+        self.feed_state = FeedStateStore(config.state_dir / "feeds.sqlite")
+        targets = Targets.load(config.apprise_config, default_tag=config.default_tag)
+        self.notifier = Notifier(
+            targets, Outbox(config.state_dir / "outbox.sqlite"), console=config.console
+        )
+        self.poller = Poller(self.feeds, self._fetcher, self.feed_state)
+        self._wake = asyncio.Event()
+        self.articles_seen = 0
+        self.alerts_queued = 0
+        log.info(
+            "monitor ready: %d feed(s), %d rule(s), %d notification target(s), state in %s",
+            len(self.feeds),
+            len(self.rulebook.rules),
+            len(targets),
+            config.state_dir,
+        )
+
+    async def __aenter__(self) -> Monitor:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self.notifier.close()
+        await self._fetcher.aclose()
+        self.feed_state.close()
+
+    # --- the pipeline --------------------------------------------------------------------
+
+    def alerts_for(self, article: Article) -> list[Alert]:
+        """Match one article with the current rules and build its alerts (pure but for logs)."""
+        alerts = []
+        for hit in self.rulebook.matcher.match(article):
+            rule = self.rulebook.rules[hit.rule_id]
+            alerts.append(build_alert(rule, article, hit, default_tag=self.config.default_tag))
+        return alerts
+
+    async def handle(self, spec: FeedSpec, articles: Sequence[Article]) -> None:
+        """The pollers' sink: returns once every alert is durably queued."""
+        queued = 0
+        for article in articles:
+            self.articles_seen += 1
+            for alert in self.alerts_for(article):
+                if await self.notifier.submit(alert):
+                    queued += 1
+                    log.info(
+                        "rule %s fired on %s (feed %s): %s",
+                        alert.rule_id,
+                        article.url or article.id,
+                        spec.id,
+                        article.title[:120],
+                    )
+        self.alerts_queued += queued
+        if queued:
+            self._wake.set()
+
+    # --- modes ---------------------------------------------------------------------------
+
+    async def run_once(self) -> RunSummary:
+        """Poll every feed once, match, deliver what is due, and report."""
+        before = self.alerts_queued
+        outcomes = await self.poller.poll_all_once(self.handle)
+        report = await self.notifier.deliver_due()
+        return self._summary(outcomes, report, self.alerts_queued - before)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll, match and deliver until ``stop`` is set; then finish in-flight work."""
+        log.info("monitor running; SIGTERM or Ctrl-C stops it")
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self.poller.run(self.handle, stop))
+            group.create_task(self._deliver_loop(stop))
+            group.create_task(self._reload_loop(stop))
+        log.info("stopping: delivering what is due (at most %gs)", self.config.drain_timeout)
+        try:
+            async with asyncio.timeout(self.config.drain_timeout):
+                await self.notifier.deliver_due()
+        except TimeoutError:
+            log.warning("shutdown: delivery cut short; undelivered alerts stay in the outbox")
+        counts = self.notifier.outbox.counts()
+        log.info(
+            "stopped: %d article(s) matched, %d alert(s) queued, %d held for retry",
+            self.articles_seen,
+            self.alerts_queued,
+            counts.held,
+        )
+
+    async def _deliver_loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.notifier.deliver_due()
+            except Exception:
+                log.exception("alert delivery round failed; the next round retries")
+            self._wake.clear()
+            waiter = asyncio.create_task(self._wake.wait())
+            stopper = asyncio.create_task(stop.wait())
+            await asyncio.wait(
+                {waiter, stopper},
+                timeout=self.config.delivery_interval,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            waiter.cancel()
+            stopper.cancel()
+
+    async def _reload_loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.config.reload_interval)
+            if stop.is_set():
+                return
+            try:
+                self.rulebook.reload()
+            except Exception:
+                log.exception("rule reload failed; the previous rules keep running")
+
+    def _summary(
+        self, outcomes: list[PollOutcome], report: DeliveryReport, alerts: int
+    ) -> RunSummary:
+        failed = [o for o in outcomes if not o.ok]
+        counts = self.notifier.outbox.counts()
+        return RunSummary(
+            feeds=len(outcomes),
+            feeds_failed=len(failed),
+            articles=sum(o.new_articles for o in outcomes),
+            alerts=alerts,
+            delivered=report.sent,
+            held=counts.held,
+            errors=tuple(f"{o.feed_id}: {o.error}" for o in failed),
+            warnings=tuple(f"{o.feed_id}: {o.warning}" for o in outcomes if o.warning),
+        )
