@@ -16,6 +16,7 @@ import click
 import feeds as feeds_package
 from feeds.cli import feeds as feeds_group
 from feeds.config import MIN_INTERVAL, FeedConfigError
+from feeds.fetch import FetchLimits
 from newswatch import __version__
 from newswatch.alerts.cli import alerts as alerts_group
 from newswatch.alerts.targets import TargetsError
@@ -155,6 +156,20 @@ DEFAULT_FEEDS = Path(feeds_package.__file__).parent / "feeds.yaml"
 @click.option("--console/--no-console", default=True, help="Also print alerts on stdout.")
 @click.option("--delivery-interval", type=float, default=5.0, show_default=True, help="Seconds.")
 @click.option(
+    "--fetch-timeout",
+    type=float,
+    default=FetchLimits().read_timeout,
+    show_default=True,
+    help="Seconds to wait for a feed server's next bytes.",
+)
+@click.option(
+    "--max-feed-bytes",
+    type=int,
+    default=FetchLimits().max_bytes,
+    show_default=True,
+    help="Largest feed body accepted.",
+)
+@click.option(
     "--min-feed-interval",
     type=float,
     default=MIN_INTERVAL,
@@ -169,6 +184,8 @@ def run_command(
     once: bool,
     console: bool,
     delivery_interval: float,
+    fetch_timeout: float,
+    max_feed_bytes: int,
     min_feed_interval: float,
 ) -> None:
     """Run the monitor in one process (embedded mode, no Kafka).
@@ -189,6 +206,7 @@ def run_command(
         console=console,
         delivery_interval=delivery_interval,
         min_feed_interval=min_feed_interval,
+        fetch_limits=FetchLimits(read_timeout=fetch_timeout, max_bytes=max_feed_bytes),
     )
     try:
         code = asyncio.run(_run(config, once=once))

@@ -22,9 +22,10 @@ from pathlib import Path
 from types import TracebackType
 
 from feeds.config import MIN_INTERVAL, FeedSpec, load_feeds
-from feeds.fetch import Fetcher
+from feeds.fetch import Fetcher, FetchLimits
 from feeds.poller import Poller, PollOutcome
 from feeds.state import FeedStateStore
+from newswatch.alerts.cli import OUTBOX_FILENAME
 from newswatch.alerts.message import Alert, build_alert
 from newswatch.alerts.notifier import DeliveryReport, Notifier
 from newswatch.alerts.outbox import Outbox
@@ -32,7 +33,9 @@ from newswatch.alerts.targets import Targets
 from newswatch.article import Article
 from newswatch.rulebook import RuleBook
 
-__all__ = ["Monitor", "MonitorConfig", "RunSummary"]
+__all__ = ["FEED_STATE_FILENAME", "Monitor", "MonitorConfig", "RunSummary"]
+
+FEED_STATE_FILENAME = "feeds.sqlite3"
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,7 @@ class MonitorConfig:
     reload_interval: float = 2.0
     min_feed_interval: float = MIN_INTERVAL
     drain_timeout: float = 20.0  # on shutdown, time left to deliver what is due
+    fetch_limits: FetchLimits = field(default_factory=FetchLimits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +78,11 @@ class Monitor:
         )
         self.rulebook = RuleBook(config.rules_dir)
         self.rulebook.reload(force=True)
-        self._fetcher = fetcher or Fetcher()
-        self.feed_state = FeedStateStore(config.state_dir / "feeds.sqlite")
+        self._fetcher = fetcher or Fetcher(limits=config.fetch_limits)
+        self.feed_state = FeedStateStore(config.state_dir / FEED_STATE_FILENAME)
         targets = Targets.load(config.apprise_config, default_tag=config.default_tag)
         self.notifier = Notifier(
-            targets, Outbox(config.state_dir / "outbox.sqlite"), console=config.console
+            targets, Outbox(config.state_dir / OUTBOX_FILENAME), console=config.console
         )
         self.poller = Poller(self.feeds, self._fetcher, self.feed_state)
         self._wake = asyncio.Event()

@@ -55,7 +55,9 @@ def test_unknown_key_is_reported_at_the_key() -> None:
     text = GOOD.replace("    place: Syria\n", "    place: Syria\n    colour: red\n")
     rules, problems = parse_rules_text(text, "r.yaml")
     assert rules == []
-    assert [str(p) for p in problems] == ["r.yaml:11:5: entities.syria.colour: unknown key [syria-talks]"]
+    assert [str(p) for p in problems] == [
+        "r.yaml:11:5: entities.syria.colour: unknown key [syria-talks]"
+    ]
 
 
 def test_yaml_syntax_error_has_line_and_column() -> None:
