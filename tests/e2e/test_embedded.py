@@ -1,4 +1,4 @@
-"""The monitor end to end in one process: feed server → `newswatch run` → HTTP and SMTP receivers."""
+"""The monitor end to end in one process: feed server → `newswatch run` → receivers."""
 
 from __future__ import annotations
 
@@ -222,7 +222,7 @@ def test_the_daemon_keeps_polling_and_stops_cleanly_on_sigterm(
         assert sorted(rule_of(p.json["title"]) for p in posts) == SEED_FIRING
     finally:
         process.send_signal(signal.SIGTERM)
-        stdout, stderr = process.communicate(timeout=30)
+        _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
     assert "SIGTERM received" in stderr and "stopped:" in stderr
     time.sleep(0.3)
