@@ -1,0 +1,9 @@
+"""Feed pollers: RSS/Atom in, ``newswatch.article.Article`` out.
+
+- ``feeds.config``: the YAML feed list -> ``FeedSpec``
+- ``feeds.fetch``: HTTP (conditional GET, limits, gzip) -> ``FetchResult`` or ``FetchError``
+- ``feeds.parse``: feed bytes -> ``ParsedFeed`` (pure)
+- ``feeds.state``: SQLite: HTTP validators, health, seen entries
+- ``feeds.poller``: fetch -> parse -> unseen -> sink -> mark seen, on a schedule with backoff
+- ``feeds.cli``: the ``newswatch feeds`` commands
+"""

@@ -95,7 +95,8 @@ class _FeedModel(BaseModel):
     def _check_id(cls, value: str) -> str:
         if not _ID_RE.fullmatch(value):
             raise ValueError(
-                "must be lowercase letters, digits, '-', '_' or '.', starting with a letter or digit"
+                "must be lowercase letters, digits, '-', '_' or '.', "
+                "starting with a letter or digit"
             )
         return value
 

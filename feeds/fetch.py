@@ -178,6 +178,18 @@ def _describe(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+def _refused(exc: BaseException) -> bool:
+    """httpx words it "All connection attempts failed"; the cause chain knows better."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 class Fetcher:
     """Fetches feeds with one pooled ``httpx.AsyncClient``; use ``async with`` or ``aclose()``."""
 
@@ -244,10 +256,10 @@ class Fetcher:
             reason = f"too many redirects (more than {limits.max_redirects}) from {shown}"
             raise TooManyRedirects(url, reason) from exc
         except httpx.ConnectError as exc:
-            text = _describe(exc)
-            if "refused" in text.lower():
+            if _refused(exc):
                 raise FetchConnectError(url, f"connection refused at {shown}") from exc
-            raise FetchConnectError(url, f"cannot connect to {shown}: {text}") from exc
+            reason = f"cannot connect to {shown}: {_describe(exc)}"
+            raise FetchConnectError(url, reason) from exc
         except httpx.DecodingError as exc:
             reason = f"body does not decode at {shown}: {_describe(exc)}"
             raise InvalidBody(url, reason) from exc

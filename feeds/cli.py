@@ -1,0 +1,190 @@
+"""``newswatch feeds ...``: validate a feed list, show poller health, fetch one feed once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from feeds.config import FeedConfigError, FeedSpec, load_feeds
+from feeds.fetch import Fetcher, FetchError, FetchLimits
+from feeds.parse import ParsedFeed, parse_feed
+from feeds.state import FeedHealth, FeedStateStore
+
+__all__ = ["feeds"]
+
+_ERROR_WIDTH = 80
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ") if value else "never"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in (header, *rows)
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _load_or_exit(path: Path) -> list[FeedSpec]:
+    try:
+        return load_feeds(path)
+    except FeedConfigError as exc:
+        click.echo(str(exc), err=True)
+        raise click.exceptions.Exit(1) from None
+
+
+@click.group("feeds")
+def feeds() -> None:
+    """Feed pollers: check a feed list, see feed health, fetch a feed once."""
+
+
+@feeds.command("list")
+@click.argument("feeds_file", type=click.Path(dir_okay=False, path_type=Path))
+def list_feeds(feeds_file: Path) -> None:
+    """Validate FEEDS_FILE and list its feeds (exit 1 with file:line:col on an error).
+
+    Example: newswatch feeds list feeds/feeds.yaml
+    """
+    specs = _load_or_exit(feeds_file)
+    rows = [
+        (
+            spec.id,
+            f"{spec.interval:g}s",
+            spec.language or "-",
+            "yes" if spec.enabled else "no",
+            spec.url,
+        )
+        for spec in specs
+    ]
+    click.echo(_table(("FEED", "INTERVAL", "LANG", "ENABLED", "URL"), rows))
+    enabled = sum(spec.enabled for spec in specs)
+    click.echo(f"{len(specs)} feed(s), {enabled} enabled: {feeds_file} is valid")
+
+
+def _health_json(item: FeedHealth) -> dict[str, Any]:
+    data = asdict(item)
+    for key in ("last_success", "last_error_at", "next_poll_at"):
+        value = data[key]
+        data[key] = value.isoformat() if value is not None else None
+    return data
+
+
+@feeds.command("status")
+@click.option(
+    "--state",
+    "state_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The poller's SQLite state file.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+def status(state_path: Path, fmt: str) -> None:
+    """Show each feed's health: last success, consecutive failures, last error.
+
+    Example: newswatch feeds status --state var/feeds.sqlite --format json
+    """
+    if not state_path.is_file():
+        click.echo(f"{state_path}: no such state file", err=True)
+        raise click.exceptions.Exit(1)
+    with FeedStateStore(state_path) as store:
+        health = store.health()
+    if fmt == "json":
+        click.echo(json.dumps([_health_json(item) for item in health], indent=2))
+        return
+    if not health:
+        click.echo("no feed has been polled yet")
+        return
+    rows = []
+    for item in health:
+        error = (item.last_error or "-").replace("\n", " ")
+        if len(error) > _ERROR_WIDTH:
+            error = error[: _ERROR_WIDTH - 3] + "..."
+        rows.append(
+            (
+                item.feed_id,
+                _when(item.last_success),
+                str(item.consecutive_failures),
+                _when(item.next_poll_at),
+                str(item.articles_seen),
+                error,
+            )
+        )
+    header = ("FEED", "LAST SUCCESS", "FAILURES", "NEXT POLL", "SEEN", "LAST ERROR")
+    click.echo(_table(header, rows))
+
+
+async def _fetch_once(spec: FeedSpec, limits: FetchLimits) -> ParsedFeed:
+    async with Fetcher(limits=limits) as fetcher:
+        result = await fetcher.fetch(spec.url, headers=spec.header_dict)
+    return parse_feed(
+        result.body,
+        spec,
+        content_type=result.content_type,
+        base_url=result.url,
+        fetched=datetime.now(UTC),
+    )
+
+
+def _write_jsonl(parsed: ParsedFeed, out: TextIO) -> None:
+    for article in parsed.articles:
+        out.write(article.to_json() + "\n")
+
+
+@feeds.command("fetch")
+@click.argument("feeds_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("feed_id")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="JSON lines file to write ('-' for standard output).",
+)
+@click.option("--timeout", default=30.0, show_default=True, help="Read timeout in seconds.")
+def fetch(feeds_file: Path, feed_id: str, out_path: Path, timeout: float) -> None:
+    """Fetch feed FEED_ID of FEEDS_FILE once and write all its articles as JSON lines.
+
+    No state is read or written: every article in the feed is written, seen or not.
+
+    Example: newswatch feeds fetch feeds/feeds.yaml bbc-arabic --out bbc-arabic.jsonl
+    """
+    specs = {spec.id: spec for spec in _load_or_exit(feeds_file)}
+    spec = specs.get(feed_id)
+    if spec is None:
+        known = ", ".join(sorted(specs)) or "none"
+        click.echo(f"{feeds_file}: no feed {feed_id!r} (known: {known})", err=True)
+        raise click.exceptions.Exit(1)
+    limits = FetchLimits(read_timeout=timeout)
+    try:
+        parsed = asyncio.run(_fetch_once(spec, limits))
+    except FetchError as exc:
+        click.echo(f"{feed_id}: {exc}", err=True)
+        raise click.exceptions.Exit(1) from None
+    if parsed.error is not None and not parsed.articles:
+        click.echo(f"{feed_id}: {parsed.error}", err=True)
+        raise click.exceptions.Exit(1)
+    if parsed.error is not None:
+        click.echo(f"{feed_id}: warning: {parsed.error}", err=True)
+    if str(out_path) == "-":
+        _write_jsonl(parsed, sys.stdout)
+    else:
+        with out_path.open("w", encoding="utf-8") as out:
+            _write_jsonl(parsed, out)
+    click.echo(f"{feed_id}: wrote {len(parsed.articles)} article(s) to {out_path}", err=True)
