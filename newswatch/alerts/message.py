@@ -1,0 +1,269 @@
+"""The alert: what one hit of one rule on one article tells a person (pure, no I/O).
+
+An alert is plain text on purpose: chat targets and e-mail both render it as written, so Arabic,
+Cyrillic or any other script arrives exactly as the feed wrote it. Nothing here reorders,
+transliterates, escapes or strips characters (no bidi marks are added either: they would change
+the text a reader searches for and some clients show them as boxes).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from newswatch.article import Article
+from newswatch.hits import Hit, Mention
+from newswatch.rules.model import Rule
+
+__all__ = ["SNIPPET_CHARS", "Alert", "AlertError", "build_alert", "make_snippet"]
+
+SNIPPET_CHARS = 200
+ELLIPSIS = "…"
+# How far a cut may move to land on a word boundary; scripts written without spaces
+# (Chinese, Thai) would otherwise lose the whole window.
+_BOUNDARY_SLACK = 30
+_WS_RUN = re.compile(r"\s+")
+
+
+class AlertError(ValueError):
+    """An alert's JSON form is not valid, or a hit does not belong to the rule/article given."""
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One notification, one per (rule, article): ``key`` is the hit's idempotency key."""
+
+    key: str
+    rule_id: str
+    rule_version: str
+    article_id: str
+    title: str
+    body: str
+    tags: tuple[str, ...]
+    severity: str
+    url: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "rule_id": self.rule_id,
+            "rule_version": self.rule_version,
+            "article_id": self.article_id,
+            "title": self.title,
+            "body": self.body,
+            "tags": list(self.tags),
+            "severity": self.severity,
+            "url": self.url,
+        }
+
+    def to_json(self) -> str:
+        # ensure_ascii=False keeps non-Latin text readable in topics, files and SQLite.
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Alert:
+        if not isinstance(data, dict):
+            raise AlertError(f"expected a JSON object, got {type(data).__name__}")
+        values: dict[str, str] = {}
+        for name in ("key", "rule_id", "rule_version", "article_id", "title", "body", "severity"):
+            value = data.get(name)
+            if not isinstance(value, str) or (
+                name in ("key", "rule_id", "article_id") and not value
+            ):
+                raise AlertError(f"{name}: required (a string)")
+            values[name] = value
+        url = data.get("url") or ""
+        if not isinstance(url, str):
+            raise AlertError(f"url: expected a string, got {type(url).__name__}")
+        tags = data.get("tags", [])
+        if not isinstance(tags, list | tuple) or not all(isinstance(t, str) for t in tags):
+            raise AlertError("tags: expected a list of strings")
+        return cls(url=url, tags=tuple(tags), **values)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Alert:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise AlertError(f"not JSON: {exc}") from exc
+        return cls.from_dict(data)
+
+
+def build_alert(rule: Rule, article: Article, hit: Hit, *, default_tag: str = "default") -> Alert:
+    """The alert for ``hit`` (of ``rule`` on ``article``).
+
+    >>> alert = build_alert(rule, article, hit)          # doctest: +SKIP
+    >>> alert.title                                      # doctest: +SKIP
+    '[HIGH] Lavrov in Syria: سيرغي لافروف يصل إلى دمشق'
+    """
+    if hit.rule_id != rule.id or hit.article_id != article.id:
+        # A mix-up here would send one story's alert under another rule or link.
+        raise AlertError(
+            f"hit ({hit.rule_id}, {hit.article_id}) is not for rule {rule.id} "
+            f"and article {article.id}"
+        )
+    severity = str(rule.severity.value)
+    article_title = _one_line(article.title) or article.url or article.id
+    title = f"[{severity.upper()}] {_one_line(rule.title) or rule.id}: {article_title}"
+
+    lines = [article_title]
+    if article.feed:
+        lines.append(f"Feed: {article.feed}")
+    if article.url:
+        lines.append(f"Link: {article.url}")
+    if article.published is not None:
+        lines.append(f"Published: {_iso_utc(article.published)}")
+    lines.append(f"Rule: {rule.title} ({rule.id} v{hit.rule_version}, {severity})")
+
+    names = _names_found(rule, hit.mentions)
+    if names:
+        lines.append("Names found:")
+        lines.extend(f"- {entity}: {', '.join(surfaces)}" for entity, surfaces in names)
+
+    snippet = _snippet_for(article, hit.mentions)
+    if snippet:
+        lines.extend(("", snippet))
+
+    # Apprise tags are case-insensitive (it lowercases them); doing the same here keeps routing,
+    # storage and display consistent.
+    tags = tuple(dict.fromkeys(t.strip().lower() for t in rule.notify if t.strip()))
+    return Alert(
+        key=hit.key,
+        rule_id=rule.id,
+        rule_version=hit.rule_version,
+        article_id=article.id,
+        title=title,
+        body="\n".join(lines),
+        tags=tags or (default_tag.strip().lower(),),
+        severity=severity,
+        url=article.url,
+    )
+
+
+def _one_line(text: str) -> str:
+    # Titles become e-mail subjects and chat headlines: one line, no runs of blanks.
+    return _WS_RUN.sub(" ", text).strip()
+
+
+def _iso_utc(when: datetime) -> str:
+    aware = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _names_found(rule: Rule, mentions: tuple[Mention, ...]) -> list[tuple[str, list[str]]]:
+    found: dict[str, list[str]] = {}
+    for mention in mentions:
+        surfaces = found.setdefault(mention.entity, [])
+        if mention.surface and mention.surface not in surfaces:
+            surfaces.append(mention.surface)
+    named: list[tuple[str, list[str]]] = []
+    for key, surfaces in found.items():
+        try:
+            label = rule.entity(key).canonical or key
+        except KeyError:
+            label = key
+        named.append((label, surfaces))
+    return named
+
+
+def _snippet_for(article: Article, mentions: tuple[Mention, ...]) -> str:
+    texts = dict(article.text_fields)
+    order = {name: i for i, (name, _) in enumerate(article.text_fields)}
+    located: list[tuple[int, int, int, str]] = []
+    for mention in mentions:
+        text = texts.get(mention.field)
+        if not text:
+            continue
+        span = _locate(text, mention)
+        if span is not None:
+            located.append((order[mention.field], span[0], span[1], mention.field))
+    if not located:
+        return ""
+    # The title is already shown in full, so the first mention in the summary or content says
+    # more; the title is used only when it holds the only mentions.
+    in_body = [loc for loc in located if loc[3] != "title"]
+    _, start, end, field = min(in_body or located)
+    return make_snippet(texts[field], start, end)
+
+
+def _locate(text: str, mention: Mention) -> tuple[int, int] | None:
+    fits = 0 <= mention.start < mention.end <= len(text)
+    if fits and (not mention.surface or text[mention.start : mention.end] == mention.surface):
+        return mention.start, mention.end
+    # Offsets that do not fit the text (a stale or hand-made hit) fall back to a search, so the
+    # alert still shows the right passage instead of an arbitrary one.
+    if mention.surface:
+        at = text.find(mention.surface)
+        if at >= 0:
+            return at, at + len(mention.surface)
+    return None
+
+
+def make_snippet(text: str, start: int, end: int, *, width: int = SNIPPET_CHARS) -> str:
+    """About ``width`` characters of ``text`` around ``text[start:end]``, cut at word boundaries.
+
+    Cuts are marked with "…"; whitespace runs (line breaks) become single spaces. The characters
+    themselves are never changed, so right-to-left text keeps its logical order.
+    """
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    room = max(0, width - (end - start))
+    before = room // 2
+    after = room - before
+    # Near either end of the text the unused room goes to the other side.
+    if start < before:
+        after += before - start
+        before = start
+    if len(text) - end < after:
+        before = min(start, before + after - (len(text) - end))
+        after = len(text) - end
+    left = _cut_left(text, start - before, start)
+    right = _cut_right(text, end + after, end)
+
+    snippet = _WS_RUN.sub(" ", text[left:right]).strip()
+    if not snippet:
+        return ""
+    cut_before = bool(text[:left].strip())
+    cut_after = bool(text[right:].strip())
+    return f"{ELLIPSIS if cut_before else ''}{snippet}{ELLIPSIS if cut_after else ''}"
+
+
+def _clean_cut(text: str, at: int) -> bool:
+    return at <= 0 or at >= len(text) or text[at - 1].isspace() or text[at].isspace()
+
+
+def _cut_left(text: str, at: int, limit: int) -> int:
+    # Move right to a word boundary, but never into the mention itself.
+    for i in range(at, min(limit, at + _BOUNDARY_SLACK) + 1):
+        if _clean_cut(text, i):
+            return i
+    return _grapheme_start(text, at, limit)
+
+
+def _cut_right(text: str, at: int, limit: int) -> int:
+    for i in range(at, max(limit, at - _BOUNDARY_SLACK) - 1, -1):
+        if _clean_cut(text, i):
+            return i
+    return _grapheme_end(text, at)
+
+
+def _joins(char: str) -> bool:
+    # Combining marks (Arabic harakat, accents, Indic vowel signs) and joiners belong to the
+    # character before them: a cut must not separate them from it.
+    return unicodedata.category(char) in ("Mn", "Mc", "Me") or char in "\u200c\u200d"
+
+
+def _grapheme_start(text: str, at: int, limit: int) -> int:
+    while at < limit and at < len(text) and _joins(text[at]):
+        at += 1
+    return at
+
+
+def _grapheme_end(text: str, at: int) -> int:
+    while at < len(text) and _joins(text[at]):
+        at += 1
+    return at

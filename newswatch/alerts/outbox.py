@@ -1,0 +1,347 @@
+"""The durable outbox: every alert and its delivery to each target, in one SQLite file.
+
+Why a table per concern: ``alerts`` remembers every alert key ever seen (that is what makes a
+(rule, article) notify once, also across restarts) and keeps the alert JSON so a restarted
+process can resend it; ``deliveries`` holds one row per (alert, target) with its state, attempts,
+last error and next attempt time.
+
+Delivery states: ``pending`` (never tried), ``failed`` (tried, waiting for its next attempt),
+``sent``. ``due()`` *claims* the rows it returns for a lease, so two processes on one file (the
+runtime and ``newswatch alerts retry``) never send the same row at once, and ``retry_now()``
+leaves claimed rows alone; a process that dies mid-send leaves the row due when the lease ends.
+
+    >>> box = Outbox("var/outbox.sqlite3")                     # doctest: +SKIP
+    >>> box.enqueue(alert, ["json-1a2b…"])                      # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from newswatch.alerts.message import Alert
+
+__all__ = ["Delivery", "Outbox", "OutboxCounts", "OutboxError", "State"]
+
+SCHEMA_VERSION = 1
+MAX_ERROR_CHARS = 2000
+# Longer than one delivery round to one target: Apprise throttles e-mail to a send per 5.5 s,
+# so 100 queued e-mails take about 9 minutes.
+DEFAULT_LEASE = timedelta(minutes=15)
+
+
+class State:
+    PENDING = "pending"
+    FAILED = "failed"
+    SENT = "sent"
+
+
+class OutboxError(RuntimeError):
+    """The outbox file is missing, of a newer schema, or holds an unreadable alert."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One (alert, target) delivery. ``attempts`` counts delivery rounds that were tried."""
+
+    alert: Alert
+    target_id: str
+    state: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime
+    created_at: datetime
+    sent_at: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        return self.alert.key
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.alert.key,
+            "rule_id": self.alert.rule_id,
+            "article_id": self.alert.article_id,
+            "title": self.alert.title,
+            "target_id": self.target_id,
+            "state": self.state,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+            "next_attempt_at": self.next_attempt_at.isoformat(),
+            "created_at": self.created_at.isoformat(),
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxCounts:
+    alerts: int
+    pending: int
+    failed: int
+    sent: int
+
+    @property
+    def held(self) -> int:
+        """Deliveries not sent yet (never tried or waiting to retry)."""
+        return self.pending + self.failed
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS alerts (
+    key         TEXT PRIMARY KEY,
+    rule_id     TEXT NOT NULL,
+    article_id  TEXT NOT NULL,
+    alert_json  TEXT NOT NULL,
+    created_at  REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    alert_key       TEXT NOT NULL REFERENCES alerts(key),
+    target_id       TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'failed', 'sent')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    last_error      TEXT,
+    next_attempt_at REAL NOT NULL,
+    created_at      REAL NOT NULL,
+    sent_at         REAL,
+    claimed_until   REAL,
+    PRIMARY KEY (alert_key, target_id)
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt_at);
+"""
+
+_SELECT = """
+SELECT d.alert_key, a.alert_json, d.target_id, d.state, d.attempts, d.last_error, d.next_attempt_at,
+       d.created_at, d.sent_at
+FROM deliveries d JOIN alerts a ON a.key = d.alert_key
+"""
+
+
+def _ts(when: datetime) -> float:
+    # Naive times are taken as UTC (as in Article) so the clock never breaks comparisons.
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+
+
+def _dt(value: float) -> datetime:
+    return datetime.fromtimestamp(value, tz=UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Outbox:
+    """SQLite-backed outbox at ``path`` (created unless ``create=False``)."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.is_file():
+            raise OutboxError(f"no outbox at {self.path}")
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        # One connection guarded by a lock: the notifier may call from the event loop while a
+        # CLI or test uses another thread. Autocommit mode; transactions are explicit below.
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=10.0
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # FULL: a "sent" mark must survive a power cut, or the alert would go out twice.
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            self._db.close()
+            raise OutboxError(
+                f"{self.path}: outbox schema {version} is newer than this newswatch "
+                f"({SCHEMA_VERSION})"
+            )
+        with self._tx():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        # BEGIN IMMEDIATE takes the write lock up front, so read-then-update sequences
+        # (claiming due rows) cannot interleave with another process.
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def enqueue(
+        self, alert: Alert, target_ids: Iterable[str], *, now: datetime | None = None
+    ) -> bool:
+        """Record ``alert`` and a pending delivery per target; False if the alert was known.
+
+        A known alert gets no new deliveries, not even for targets added since: the same
+        (rule, article) is notified once, whatever happens to the config in between.
+        """
+        at = _ts(now or _now())
+        with self._tx() as db:
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO alerts (key, rule_id, article_id, alert_json, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (alert.key, alert.rule_id, alert.article_id, alert.to_json(), at),
+            ).rowcount
+            if not inserted:
+                return False
+            db.executemany(
+                "INSERT OR IGNORE INTO deliveries"
+                " (alert_key, target_id, state, attempts, next_attempt_at, created_at)"
+                " VALUES (?, ?, 'pending', 0, ?, ?)",
+                [(alert.key, target_id, at, at) for target_id in dict.fromkeys(target_ids)],
+            )
+        return True
+
+    def due(
+        self, now: datetime, limit: int = 100, *, lease: timedelta = DEFAULT_LEASE
+    ) -> list[Delivery]:
+        """Claim up to ``limit`` unsent deliveries whose time has come, oldest first.
+
+        Claimed rows are not due again until ``now + lease`` unless marked failed or deferred
+        first (``mark_sent``/``mark_failed``/``defer`` end the claim).
+        """
+        at = _ts(now)
+        with self._tx() as db:
+            rows = db.execute(
+                _SELECT + " WHERE d.state != 'sent' AND d.next_attempt_at <= ?"
+                " AND (d.claimed_until IS NULL OR d.claimed_until <= ?)"
+                " ORDER BY d.next_attempt_at, d.created_at, d.alert_key, d.target_id LIMIT ?",
+                (at, at, max(0, limit)),
+            ).fetchall()
+            db.executemany(
+                "UPDATE deliveries SET claimed_until = ? WHERE alert_key = ? AND target_id = ?",
+                [(at + lease.total_seconds(), row[0], row[2]) for row in rows],
+            )
+        return [self._delivery(row) for row in rows]
+
+    def mark_sent(self, alert_key: str, target_id: str, *, now: datetime | None = None) -> None:
+        at = _ts(now or _now())
+        with self._tx() as db:
+            db.execute(
+                "UPDATE deliveries SET state = 'sent', attempts = attempts + 1, sent_at = ?,"
+                " last_error = NULL, next_attempt_at = ?, claimed_until = NULL"
+                " WHERE alert_key = ? AND target_id = ?",
+                (at, at, alert_key, target_id),
+            )
+
+    def mark_failed(
+        self, alert_key: str, target_id: str, error: str, next_attempt_at: datetime
+    ) -> int:
+        """Record a failed round and when to try again; returns the attempts so far."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE deliveries SET state = 'failed', attempts = attempts + 1,"
+                " last_error = ?, next_attempt_at = ?, claimed_until = NULL"
+                " WHERE alert_key = ? AND target_id = ? AND state != 'sent'",
+                (error[:MAX_ERROR_CHARS], _ts(next_attempt_at), alert_key, target_id),
+            )
+            row = db.execute(
+                "SELECT attempts FROM deliveries WHERE alert_key = ? AND target_id = ?",
+                (alert_key, target_id),
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def defer(self, alert_key: str, target_id: str, next_attempt_at: datetime) -> None:
+        """Release a claimed delivery untried until ``next_attempt_at`` (attempts unchanged)."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE deliveries SET next_attempt_at = ?, claimed_until = NULL"
+                " WHERE alert_key = ? AND target_id = ? AND state != 'sent'",
+                (_ts(next_attempt_at), alert_key, target_id),
+            )
+
+    def retry_now(self, now: datetime | None = None) -> int:
+        """Make every unsent delivery due at ``now``; returns how many.
+
+        Rows claimed by a running ``due()`` caller keep their claim (they are being sent).
+        """
+        with self._tx() as db:
+            return db.execute(
+                "UPDATE deliveries SET next_attempt_at = ? WHERE state != 'sent'",
+                (_ts(now or _now()),),
+            ).rowcount
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def pending(self, limit: int | None = None) -> list[Delivery]:
+        """Unsent deliveries (never tried, or held after failures), oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                _SELECT + " WHERE d.state != 'sent'"
+                " ORDER BY d.created_at, d.alert_key, d.target_id LIMIT ?",
+                (-1 if limit is None else max(0, limit),),
+            ).fetchall()
+        return [self._delivery(row) for row in rows]
+
+    def deliveries(self, alert_key: str) -> list[Delivery]:
+        """Every delivery of one alert, whatever its state."""
+        with self._lock:
+            rows = self._db.execute(
+                _SELECT + " WHERE d.alert_key = ? ORDER BY d.target_id", (alert_key,)
+            ).fetchall()
+        return [self._delivery(row) for row in rows]
+
+    def get_alert(self, alert_key: str) -> Alert | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT alert_json FROM alerts WHERE key = ?", (alert_key,)
+            ).fetchone()
+        return self._alert(row[0]) if row else None
+
+    def counts(self) -> OutboxCounts:
+        with self._lock:
+            alerts = self._db.execute("SELECT COUNT(*) FROM alerts").fetchone()[0]
+            by_state = dict(
+                self._db.execute("SELECT state, COUNT(*) FROM deliveries GROUP BY state")
+            )
+        return OutboxCounts(
+            alerts=int(alerts),
+            pending=int(by_state.get(State.PENDING, 0)),
+            failed=int(by_state.get(State.FAILED, 0)),
+            sent=int(by_state.get(State.SENT, 0)),
+        )
+
+    def _delivery(self, row: tuple[Any, ...]) -> Delivery:
+        _, alert_json, target_id, state, attempts, error, next_at, created, sent = row
+        return Delivery(
+            alert=self._alert(alert_json),
+            target_id=target_id,
+            state=state,
+            attempts=int(attempts),
+            last_error=error,
+            next_attempt_at=_dt(next_at),
+            created_at=_dt(created),
+            sent_at=_dt(sent) if sent is not None else None,
+        )
+
+    def _alert(self, text: str) -> Alert:
+        try:
+            return Alert.from_json(text)
+        except ValueError as exc:
+            raise OutboxError(f"{self.path}: unreadable alert in the outbox: {exc}") from exc
