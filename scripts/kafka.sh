@@ -153,21 +153,31 @@ pick_python() {
     return 1
 }
 
-# A real Kafka API round trip: Metadata/DescribeCluster must list a broker and a controller.
+# A real Kafka API round trip: DescribeCluster must list an unfenced broker and a
+# controller. Exit 1 = not ready yet (retry), anything else = broken probe (give up).
 readonly PY_PROBE='
 import sys
-from kafka.admin import KafkaAdminClient
-admin = KafkaAdminClient(bootstrap_servers=sys.argv[1], client_id="newswatch-kafka-wait",
-                         request_timeout_ms=5000, api_version_auto_timeout_ms=5000)
 try:
-    cluster = admin.describe_cluster()
-finally:
-    admin.close()
-brokers = cluster.get("brokers") or []
-ok = bool(brokers) and cluster.get("controller_id", -1) not in (None, -1)
-print(f"cluster_id={cluster.get(\"cluster_id\")} brokers={len(brokers)} "
-      f"controller={cluster.get(\"controller_id\")}", file=sys.stderr)
-sys.exit(0 if ok else 1)
+    from kafka.admin import KafkaAdminClient
+    from kafka.errors import KafkaError
+except Exception as exc:
+    print("probe cannot import kafka-python: %r" % (exc,), file=sys.stderr)
+    sys.exit(2)
+try:
+    admin = KafkaAdminClient(bootstrap_servers=sys.argv[1], client_id="newswatch-kafka-wait",
+                             request_timeout_ms=5000, bootstrap_timeout_ms=5000)
+    try:
+        cluster = admin.describe_cluster()
+    finally:
+        admin.close()
+except (KafkaError, OSError) as exc:
+    print("not ready: %r" % (exc,), file=sys.stderr)
+    sys.exit(1)
+brokers = [b for b in cluster.get("brokers") or [] if not b.get("is_fenced")]
+controller = cluster.get("controller_id", -1)
+print("cluster_id=%s unfenced_brokers=%d controller=%s"
+      % (cluster.get("cluster_id"), len(brokers), controller), file=sys.stderr)
+sys.exit(0 if brokers and controller not in (None, -1) else 1)
 '
 
 api_probe() {
@@ -195,9 +205,9 @@ do_fetch() {
     rm -rf -- "$tmp"
     log "fetching org.apache.kafka:kafka_2.13:$KAFKA_VERSION + runtime deps from Maven Central into $LIBS_DIR"
     # shellcheck disable=SC2086  # KAFKA_MVN_ARGS is a list of extra flags
-    if ! "${MVN:-mvn}" -q -B -Dstyle.color=never -f "$ASSETS_DIR/pom.xml" ${KAFKA_MVN_ARGS:-} \
+    if ! "${MVN:-mvn}" -q -B -f "$ASSETS_DIR/pom.xml" ${KAFKA_MVN_ARGS:-} \
             -Dkafka.version="$KAFKA_VERSION" -Dkafka.libs.dir="$tmp" \
-            dependency:copy-dependencies >&2; then
+            dependency:copy-dependencies 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' >&2; then
         rm -rf -- "$tmp"
         die "mvn could not resolve kafka_2.13:$KAFKA_VERSION"
     fi
@@ -259,7 +269,6 @@ do_start() {
     fetch
     write_config
     format_storage
-    : >"$LOG_DIR/wait-probe.log"
     printf '\n===== %s start (kafka %s, port %s) =====\n' "$(date -u +%FT%TZ)" "$KAFKA_VERSION" "$PORT" \
         >>"$LOG_DIR/kafka.out"
     # shellcheck disable=SC2086  # HEAP_OPTS / KAFKA_JVM_OPTS are lists of flags
@@ -276,9 +285,10 @@ do_start() {
 }
 
 do_wait() {
-    local deadline=$((SECONDS + WAIT_TIMEOUT)) start=$SECONDS pid=""
+    local deadline=$((SECONDS + WAIT_TIMEOUT)) start=$SECONDS pid="" rc
     [[ -f "$PIDFILE" ]] && pid=$(tr -dc '0-9' <"$PIDFILE")
     mkdir -p -- "$LOG_DIR"
+    : >"$LOG_DIR/wait-probe.log"
     while ((SECONDS < deadline)); do
         if [[ -n "$pid" ]] && ! pid_alive "$pid"; then
             log "broker process $pid exited during startup"
@@ -286,9 +296,17 @@ do_wait() {
             rm -f -- "$PIDFILE"
             return 1
         fi
-        if port_open "$PORT" && api_probe; then
-            log "broker answers on $BOOTSTRAP after $((SECONDS - start))s"
-            return 0
+        if port_open "$PORT"; then
+            rc=0
+            api_probe || rc=$?
+            if ((rc == 0)); then
+                log "broker answers on $BOOTSTRAP after $((SECONDS - start))s"
+                return 0
+            elif ((rc != 1 && rc != 124)); then  # 124: timeout(1) fired, retry
+                log "readiness probe failed (exit $rc):"
+                tail -n 15 -- "$LOG_DIR/wait-probe.log" >&2
+                return 1
+            fi
         fi
         sleep 0.5
     done
@@ -324,7 +342,7 @@ do_stop() {
 
 do_status() {
     local pid
-    if pid=$(running_pid 2>/dev/null); then
+    if pid=$(running_pid); then
         log "running: pid $pid, run dir $RUN_DIR, kafka $(recorded KAFKA_VERSION)"
         printf 'KAFKA_BOOTSTRAP=%s\n' "$BOOTSTRAP"
         return 0
