@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import ahocorasick_rs
 
 from newswatch.article import Article
+from newswatch.expand import NameExpander, default_expander
 from newswatch.hits import Hit, Mention
 from newswatch.names import (
     ArabicVariant,
@@ -46,6 +47,8 @@ class _Target:
     rule: int  # index into Matcher.rules
     entity: str
     alias: str
+    how: str = ""  # set for generated names: gazetteer | transliteration
+    needs_full: bool = False  # a surname alone: kept only next to the full name
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,15 +82,19 @@ def primary_language(tag: str) -> str:
 class Matcher:
     """Rules compiled into one automaton. Immutable once built; safe to share between tasks."""
 
-    def __init__(self, rules: Iterable[Rule]) -> None:
+    def __init__(self, rules: Iterable[Rule], *, expander: NameExpander | None = None) -> None:
+        """``expander`` adds gazetteer names and transliterations (default: the process-wide
+        one for the configured languages); ``NO_EXPANSION`` matches the analyst's names only."""
         self.rules: tuple[Rule, ...] = tuple(r for r in rules if r.enabled)
+        expand = expander or default_expander()
         by_form: dict[NameForm, list[_Target]] = defaultdict(list)
         for index, rule in enumerate(self.rules):
             for entity in rule.entities:
                 keyword = entity.kind is EntityKind.KEYWORDS
-                for alias in entity.names:
-                    for form in name_forms(alias, keyword=keyword):
-                        by_form[form].append(_Target(index, entity.key, alias))
+                for alias in expand.aliases(entity):
+                    target = _Target(index, entity.key, alias.name, alias.how, alias.needs_full)
+                    for form in name_forms(alias.name, keyword=keyword):
+                        by_form[form].append(target)
         self._patterns: tuple[_Pattern, ...] = tuple(
             _Pattern(form, tuple(dict.fromkeys(targets))) for form, targets in by_form.items()
         )
@@ -117,14 +124,14 @@ class Matcher:
             rule = self.rules[index]
             if not _applies(rule, article.feed, language):
                 continue
-            mentions = found[index]
+            mentions = _with_full_names(found[index])
             present = frozenset(m.entity for m in mentions)
             if not rule.condition.evaluate(present, self._rule_entities[index]):
                 continue
             hits.append(Hit(rule.id, rule.version, article.id, _dedupe(mentions)))
         return hits
 
-    def _scan(self, article: Article) -> dict[int, list[Mention]]:
+    def _scan(self, article: Article) -> dict[int, list[tuple[Mention, bool]]]:
         if self._automaton is None:
             return {}
         fields: list[tuple[str, FoldedText, int]] = []
@@ -144,7 +151,7 @@ class Matcher:
         if self._variant_automaton is not None and _ARABIC.search(haystack):
             candidates.extend(self._variant_candidates(haystack))
         starts = [base for _, _, base in fields]
-        found: dict[int, list[Mention]] = defaultdict(list)
+        found: dict[int, list[tuple[Mention, bool]]] = defaultdict(list)
         for candidate in candidates:
             field_index = _field_of(starts, candidate.start)
             name, folded, base = fields[field_index]
@@ -155,11 +162,9 @@ class Matcher:
                     continue
             surface = folded.original[o_start:o_end]
             for target in candidate.targets:
-                found[target.rule].append(
-                    Mention(
-                        target.entity, target.alias, surface, name, o_start, o_end, candidate.how
-                    )
-                )
+                how = target.how or candidate.how
+                mention = Mention(target.entity, target.alias, surface, name, o_start, o_end, how)
+                found[target.rule].append((mention, target.needs_full))
         return found
 
     def _exact_candidates(self, haystack: str) -> list[_Candidate]:
@@ -259,6 +264,12 @@ def _applies(rule: Rule, feed: str, language: str) -> bool:
     if rule.languages and language and language not in rule.languages:
         return False
     return not rule.feeds or any(fnmatch.fnmatchcase(feed, glob) for glob in rule.feeds)
+
+
+def _with_full_names(found: list[tuple[Mention, bool]]) -> list[Mention]:
+    """Drop surname-only mentions of an entity whose full name the article does not carry."""
+    complete = {m.entity for m, needs_full in found if not needs_full}
+    return [m for m, needs_full in found if not needs_full or m.entity in complete]
 
 
 def _dedupe(mentions: list[Mention]) -> tuple[Mention, ...]:

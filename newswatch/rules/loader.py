@@ -273,7 +273,14 @@ def _compile(node: CommentedMap, source: str) -> tuple[Rule | None, list[RulePro
         canonical = None if kind is EntityKind.KEYWORDS else getattr(ent, kind.value)
         names = [*(ent.keywords or ()), *([canonical] if canonical else []), *ent.aliases]
         entities.append(
-            Entity(key, kind, tuple(dict.fromkeys(n.strip() for n in names)), canonical)
+            Entity(
+                key,
+                kind,
+                tuple(dict.fromkeys(n.strip() for n in names)),
+                canonical,
+                gazetteer=ent.gazetteer,
+                transliterate=ent.transliterate,
+            )
         )
     examples = []
     if doc.examples:

@@ -39,6 +39,8 @@ class Entity:
     kind: EntityKind
     names: tuple[str, ...]
     canonical: str | None = None
+    gazetteer: bool = True  # places: add gazetteer names in the deployment's languages
+    transliterate: bool = True  # people: add Arabic and Cyrillic spellings of a Latin name
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,8 @@ class EntityDoc(_Strict):
     org: str | None = None
     keywords: list[str] | None = None
     aliases: list[str] = Field(default_factory=list)
+    gazetteer: bool = True
+    transliterate: bool = True
 
     @model_validator(mode="after")
     def _exactly_one_kind(self) -> EntityDoc:

