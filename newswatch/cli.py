@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
@@ -22,7 +23,7 @@ from newswatch.alerts.cli import alerts as alerts_group
 from newswatch.alerts.targets import TargetsError
 from newswatch.batch import BadLine, match_lines
 from newswatch.matcher import Matcher
-from newswatch.rules.check import check_rules
+from newswatch.rules.check import check_rules, name_report
 from newswatch.rules.loader import load_rules
 from newswatch.runtime import Monitor, MonitorConfig
 
@@ -98,23 +99,36 @@ def rules_group() -> None:
 @rules_group.command("check")
 @click.argument("path", type=click.Path(path_type=Path), default="rules", envvar="NEWSWATCH_RULES")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def rules_check(path: Path, fmt: str) -> None:
-    """Validate rules and run their examples; exit 1 on any error.
+@click.option(
+    "--show-names",
+    is_flag=True,
+    help="Also list every name each entity is looked for by, generated ones included.",
+)
+def rules_check(path: Path, fmt: str, show_names: bool) -> None:
+    """Validate rules, lint their names and run their examples; exit 1 on any error.
 
-    Prints one "file:line:col: message [rule-id]" line per problem.
+    Prints one "file:line:col: message [rule-id]" line per problem; warnings do not fail.
 
     Example: newswatch rules check rules/
+
+    Example: newswatch rules check --show-names rules/syria-talks.yaml
     """
     result = check_rules(path)
+    names = [line for rule in result.rules for line in name_report(rule)] if show_names else []
     if fmt == "json":
         payload = {
             "rules": [r.id for r in result.rules],
             "problems": [p.to_dict() for p in result.problems],
         }
+        if show_names:
+            payload["names"] = [asdict(line) for line in names]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         for problem in result.problems:
             click.echo(str(problem))
+        for line in names:
+            note = f"  ({line.note})" if line.note else ""
+            click.echo(f"{line.rule}  {line.entity}  {line.source:<15}  {line.name}{note}")
         errors = len(result.errors)
         summary = f"{len(result.rules)} rule(s) loaded from {len(result.files)} file(s)"
         click.echo(f"{summary}; {errors} error(s)", err=True)

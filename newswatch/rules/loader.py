@@ -271,15 +271,19 @@ def _compile(node: CommentedMap, source: str) -> tuple[Rule | None, list[RulePro
     for key, ent in doc.entities.items():
         kind = next(k for k in EntityKind if getattr(ent, k.value) is not None)
         canonical = None if kind is EntityKind.KEYWORDS else getattr(ent, kind.value)
-        names = [*(ent.keywords or ()), *([canonical] if canonical else []), *ent.aliases]
+        located = _entity_names(node["entities"][key], kind)
+        names: dict[str, tuple[int, int]] = {}
+        for name, position in located:
+            names.setdefault(name.strip(), position)
         entities.append(
             Entity(
                 key,
                 kind,
-                tuple(dict.fromkeys(n.strip() for n in names)),
+                tuple(names),
                 canonical,
                 gazetteer=ent.gazetteer,
                 transliterate=ent.transliterate,
+                positions=tuple(names.values()),
             )
         )
     examples = []
@@ -314,6 +318,24 @@ def _compile(node: CommentedMap, source: str) -> tuple[Rule | None, list[RulePro
         line=start_line,
     )
     return rule, []
+
+
+def _entity_names(node: CommentedMap, kind: EntityKind) -> list[tuple[str, tuple[int, int]]]:
+    """The entity's names in file order of meaning (keywords or canonical, then aliases), each
+    with its 1-based position."""
+    out: list[tuple[str, tuple[int, int]]] = []
+    if kind is EntityKind.KEYWORDS:
+        sequences = [node["keywords"]]
+    else:
+        out.append((str(node[kind.value]), _value_pos(node, kind.value)))
+        sequences = []
+    if "aliases" in node:
+        sequences.append(node["aliases"])
+    for seq in sequences:
+        for i, item in enumerate(seq):
+            line, col = seq.lc.item(i)
+            out.append((str(item), (line + 1, col + 1)))
+    return out
 
 
 def _match_pos(node: CommentedMap, column: int) -> tuple[int, int]:

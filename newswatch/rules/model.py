@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from newswatch.rules.condition import Condition
@@ -41,6 +41,8 @@ class Entity:
     canonical: str | None = None
     gazetteer: bool = True  # places: add gazetteer names in the deployment's languages
     transliterate: bool = True  # people: add Arabic and Cyrillic spellings of a Latin name
+    # (line, col) of each name in its file, parallel to ``names``; for lint messages.
+    positions: tuple[tuple[int, int], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
