@@ -157,15 +157,22 @@ def arabic_variant(alias: str) -> ArabicVariant | None:
         return None
     if any(not arabic_skeleton(w) for w in words):
         return None  # a word made only of vowels would be invisible in the skeleton
+    if folded.startswith("ال"):
+        # An Arabic word with the article (العراق, القاهرة): its look-alikes are derived words
+        # (العريق, القاهرية), not other spellings of a foreign name.
+        return None
     pieces = []
     for word in words:
         out: list[str] = []
         for i, c in enumerate(word):
-            if c in _ARABIC_VOWELS and i > 0:  # a word's first letter is always written
-                out.append(_VOWEL_SLOT)
+            last = i == len(word) - 1
+            if c in _ARABIC_VOWELS and 0 < i and not last:
+                out.append(re.escape(c) + "?")  # written by one spelling, left out by another
                 continue
-            if out and out[-1] != _VOWEL_SLOT and i > 0:
-                out.append(_VOWEL_SLOT)  # a long vowel one spelling writes and another omits
+            if 0 < i and word[i - 1] not in _ARABIC_VOWELS and c not in _ARABIC_VOWELS:
+                out.append(_VOWEL_SLOT)  # a long vowel one spelling adds between consonants
+            # The first and last letters stay: a vowel added or dropped at the end makes
+            # another word (بريطاني is British, not بريطانيا).
             out.append(_CLASS_OF.get(c, re.escape(c)))
         pieces.append("".join(out))
     return ArabicVariant(skeleton, re.compile(" ".join(pieces) + _NOT_WORD), folded)

@@ -275,6 +275,12 @@ def test_variant_is_reported_as_such() -> None:
         ("غوتيريش", "كغوتيريش"),  # ka- is not a proclitic
         ("سيرغي لافروف", "سيرغي لافروفسكي"),
         ("الكرملين", "لكرملين"),
+        # Derived Arabic words are not spelling variants (found by the ANERcorp evaluation):
+        ("بريطانيا", "تصريح بريطاني"),  # British, not Britain
+        ("العراق", "معمل كافنديش العريق"),  # "venerable"
+        ("العراق", "والعرق يتصبب منها"),  # "sweat"
+        ("القاهرة", "صحيفة الأهرام القاهرية"),  # Cairene
+        ("بريطانيا", "بمنطقة بروتان"),  # Bretagne
     ],
 )
 def test_arabic_variants_keep_their_boundaries(alias: str, text: str) -> None:
