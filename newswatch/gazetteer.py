@@ -51,6 +51,8 @@ _ALPHABETS = {
 }
 _UNCASED = frozenset({"Arab", "Hebr"})
 MIN_CITY_POPULATION = 50_000
+# CLDR regions kept besides countries: the continents (the rest are statistical groupings).
+CONTINENTS = frozenset({"002", "019", "142", "150", "009"})
 
 _SCRIPT_OF_LANGUAGE = {
     **dict.fromkeys(("ar", "fa", "ur", "ps", "ckb", "ug"), "Arab"),
@@ -118,6 +120,31 @@ def _strip_marks(text: str) -> str:
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").replace("ـ", "")
 
 
+_HARAKAT = dict.fromkeys(range(0x064B, 0x0653)) | {0x0640: None, 0x0670: None}
+_ALEFS = str.maketrans("أإآٱ", "اااا")
+
+
+def spelling(word: str) -> str:
+    """A word as spelled, for telling words apart: harakat, tatweel and alef-hamza forms do not
+    count, but ى/ي, ة/ه and the hamza seats do — folding merges those, and that merge is what
+    makes a name collide with another word (علي / على)."""
+    return word.translate(_HARAKAT).translate(_ALEFS).lower()
+
+
+def collision(name: str, language: str) -> str | None:
+    """A different frequent word of ``language`` that ``name`` folds onto, if any."""
+    others = {
+        w for w in common_words(language).get(fold_name(name), ()) if spelling(w) != spelling(name)
+    }
+    return sorted(others)[0] if others else None
+
+
+def is_acronym(name: str) -> bool:
+    """USA, США, U.K.: all capitals (two or more), matched only where written in capitals."""
+    letters = [c for c in name if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceNames:
     key: str  # cldr:SY, geonames:524901
@@ -149,15 +176,6 @@ class Gazetteer:
         return frozenset(fold_name(n) for n in self._overrides.get("risky", []) or [])
 
     @cached_property
-    def _common(self) -> dict[str, dict[str, frozenset[str]]]:
-        by_script: dict[str, dict[str, frozenset[str]]] = {}
-        for language in self.languages:
-            merged = by_script.setdefault(language_script(language), {})
-            for folded, raw in common_words(language).items():
-                merged[folded] = merged.get(folded, frozenset()) | raw
-        return by_script
-
-    @cached_property
     def _territories(self) -> dict[str, str]:
         """Folded territory name (in any configured language, and English) -> code."""
         from babel import Locale  # large locale data, loaded on first use
@@ -169,7 +187,7 @@ class Gazetteer:
             except (ValueError, LookupError):
                 continue
             for code, name in names.items():
-                if code.isalpha() and len(code) == 2:
+                if (code.isalpha() and len(code) == 2) or code in CONTINENTS:
                     index.setdefault(fold_name(name), code)
         return index
 
@@ -225,7 +243,7 @@ class Gazetteer:
 
     def _risk(self, name: str, folded: str, script: str) -> str | None:
         minimum = MIN_LETTERS.get(script, DEFAULT_MIN_LETTERS)
-        if _letters(folded) < minimum:
+        if _letters(folded) < minimum and not is_acronym(name):
             return f"shorter than {minimum} letters"
         alphabet = _ALPHABETS.get(script)
         if alphabet and not self._own_letters(name, script, alphabet):
@@ -233,9 +251,9 @@ class Gazetteer:
         if folded in self._risky:
             return "measured as risky (curated list)"
         if script in _UNCASED and " " not in folded:
-            others = self._common.get(script, {}).get(folded, frozenset()) - {_strip_marks(name)}
-            if others:
-                return f"folds onto the common word {sorted(others)[0]}"
+            for language in self.languages:
+                if language_script(language) == script and (word := collision(name, language)):
+                    return f"folds onto the common word {word}"
         return None
 
     def _own_letters(self, name: str, script: str, alphabet: frozenset[str]) -> bool:

@@ -21,6 +21,8 @@ from newswatch.article import Article
 from newswatch.expand import NameExpander, default_expander
 from newswatch.hits import Hit, Mention
 from newswatch.names import (
+    ALL_CAPS,
+    CAPITAL,
     ArabicVariant,
     NameForm,
     arabic_skeleton,
@@ -65,7 +67,7 @@ class _Candidate:
     name_start: int  # where the name itself starts
     end: int
     how: str
-    cased: tuple[bool, ...]
+    cased: tuple[int, ...]
     targets: tuple[_Target, ...]
 
 
@@ -229,15 +231,18 @@ def _field_of(starts: Sequence[int], position: int) -> int:
     return index
 
 
-def _case_agrees(surface: str, cased: tuple[bool, ...]) -> bool:
-    """Words capitalised in the alias are capitalised in the text (Путина, not путина)."""
+def _case_agrees(surface: str, cased: tuple[int, ...]) -> bool:
+    """Words capitalised in the alias are capitalised in the text (Путина, not путина), and
+    acronyms are in capitals (США, not сша)."""
     words = surface.split()
     if len(words) != len(cased):
         return True  # a name folded into another word count (ß, ligatures): do not guess
-    return all(
-        not must or word[0].isupper() or not word[0].isalpha()
-        for word, must in zip(words, cased, strict=True)
-    )
+    for word, case in zip(words, cased, strict=True):
+        if case == ALL_CAPS and any(c.islower() for c in word):
+            return False
+        if case == CAPITAL and word[0].isalpha() and not word[0].isupper():
+            return False
+    return True
 
 
 def _boundary(text: str, start: int, end: int, pattern: NameForm) -> tuple[str, int] | None:

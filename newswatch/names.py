@@ -15,7 +15,8 @@ accept only the word forms the name really takes. Everything here is pure.
   alternations around the name's own letters. Short names are left out: their skeletons are
   too common.
 - A word written with a capital letter must be capitalised in the text too (Путина is the
-  president's genitive, путина the fishing season; Turkey is not turkey).
+  president's genitive, путина the fishing season; Turkey is not turkey); an acronym written in
+  capitals must be in capitals (США, USA).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from dataclasses import dataclass
 from newswatch.textnorm import fold_name, is_arabic_letter
 
 __all__ = [
+    "ALL_CAPS",
+    "CAPITAL",
+    "NO_CASE",
     "ArabicVariant",
     "NameForm",
     "arabic_skeleton",
@@ -59,7 +63,7 @@ class NameForm:
     verify: re.Pattern[str] | None = None
     arabic: bool = False  # Arabic proclitics may stand in front
     lam_variant: bool = False  # an al- name without its alef, after a lam proclitic
-    cased: tuple[bool, ...] = ()  # per word: must start with a capital letter in the text
+    cased: tuple[int, ...] = ()  # per word: NO_CASE, CAPITAL (first letter) or ALL_CAPS
     folded: str = ""  # the whole folded alias, to tell an exact match from an inflected one
 
 
@@ -89,9 +93,18 @@ def _word_pattern(word: str) -> str:
     return f"{re.escape(stem)}(?:{alternatives}){_NOT_WORD}"
 
 
-def _cased(alias: str) -> tuple[bool, ...]:
-    words = alias.split()
-    return tuple(w[0].isupper() for w in words)
+NO_CASE, CAPITAL, ALL_CAPS = 0, 1, 2
+
+
+def _word_case(word: str) -> int:
+    letters = [c for c in word if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return ALL_CAPS  # an acronym (USA, США) is not the word it spells (usa, сша)
+    return CAPITAL if word[:1].isupper() else NO_CASE
+
+
+def _cased(alias: str) -> tuple[int, ...]:
+    return tuple(_word_case(w) for w in alias.split())
 
 
 def name_forms(alias: str, *, keyword: bool = False) -> list[NameForm]:
@@ -166,10 +179,10 @@ def arabic_variant(alias: str) -> ArabicVariant | None:
         out: list[str] = []
         for i, c in enumerate(word):
             last = i == len(word) - 1
-            if c in _ARABIC_VOWELS and 0 < i and not last:
+            if c in _ARABIC_VOWELS and i > 0 and not last:
                 out.append(re.escape(c) + "?")  # written by one spelling, left out by another
                 continue
-            if 0 < i and word[i - 1] not in _ARABIC_VOWELS and c not in _ARABIC_VOWELS:
+            if i > 0 and word[i - 1] not in _ARABIC_VOWELS and c not in _ARABIC_VOWELS:
                 out.append(_VOWEL_SLOT)  # a long vowel one spelling adds between consonants
             # The first and last letters stay: a vowel added or dropped at the end makes
             # another word (بريطاني is British, not بريطانيا).

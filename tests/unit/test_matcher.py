@@ -285,3 +285,12 @@ def test_variant_is_reported_as_such() -> None:
 )
 def test_arabic_variants_keep_their_boundaries(alias: str, text: str) -> None:
     assert not fires(rule("x", alias), text)
+
+
+def test_acronyms_match_only_in_capitals() -> None:
+    usa = rule("usa", "США")
+    assert fires(usa, "визит в США")
+    assert not fires(usa, "сша")
+    uk = rule("uk", "UK")
+    assert fires(uk, "the UK said")
+    assert not fires(uk, "Uk said")
