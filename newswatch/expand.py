@@ -18,7 +18,7 @@ from functools import cache
 from newswatch.gazetteer import Gazetteer, PlaceNames, configured_languages, script_of
 from newswatch.rules.model import Entity, EntityKind
 from newswatch.textnorm import fold_name
-from newswatch.translit import to_arabic, to_cyrillic
+from newswatch.translit import cyrillic_spellings, to_arabic
 
 __all__ = ["Alias", "NameExpander", "default_expander"]
 
@@ -76,10 +76,8 @@ class NameExpander:
         out = []
         if "Arab" in self.gazetteer.scripts and (arabic := to_arabic(canonical)):
             out.append(Alias(arabic, "transliteration"))
-        if "Cyrl" in self.gazetteer.scripts and (cyrillic := to_cyrillic(canonical)):
-            out.append(Alias(cyrillic, "transliteration"))
-            if cyrillic.endswith("л"):
-                out.append(Alias(cyrillic + "ь", "transliteration"))  # Меркель, Эммануэль
+        if "Cyrl" in self.gazetteer.scripts:
+            out += [Alias(c, "transliteration") for c in cyrillic_spellings(canonical)]
         return out
 
     def _surnames(self, names: list[str], generated: list[Alias]) -> list[Alias]:

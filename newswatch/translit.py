@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["to_arabic", "to_cyrillic"]
+__all__ = ["cyrillic_spellings", "to_arabic", "to_cyrillic"]
 
 _VOWELS = set("aeiouy")
 
@@ -233,9 +233,42 @@ def _cyrillic_word(word: str) -> str:
 
 
 def to_cyrillic(name: str) -> str | None:
+    """The first of ``cyrillic_spellings``."""
+    spellings = cyrillic_spellings(name)
+    return spellings[0] if spellings else None
+
+
+MAX_SPELLINGS = 4
+
+
+def _cyrillic_alternatives(latin: str) -> list[str]:
+    spelled = _cyrillic_word(latin)
+    if not spelled:
+        return []
+    out = [spelled]
+    if (
+        latin.endswith("y")
+        and len(latin) > 2
+        and latin[-2] not in _VOWELS
+        and spelled.endswith("и")
+    ):
+        out.append(spelled + "й")  # Dmitry -> Дмитрий, Yury -> Юрий (Kerry stays Керри)
+    if spelled.endswith("л"):
+        out.append(spelled + "ь")  # Merkel -> Меркель, Emmanuel -> Эммануэль
+    return out
+
+
+def cyrillic_spellings(name: str) -> list[str]:
+    """Cyrillic spellings of a Latin name: where Russian usage splits (final -y, final -l),
+    each word's alternatives, combined (at most ``MAX_SPELLINGS``)."""
     words = _ascii_words(name)
     if words is None:
-        return None
-    spelled = [_cyrillic_word(w) for w in words if w not in ("al", "el")]
-    result = " ".join(w.capitalize() for w in spelled if w)
-    return result or None
+        return []
+    spellings = [""]
+    for word in (w for w in words if w not in ("al", "el")):
+        options = _cyrillic_alternatives(word)
+        if not options:
+            continue
+        spellings = [f"{s} {o.capitalize()}".strip() for s in spellings for o in options]
+        spellings = spellings[:MAX_SPELLINGS]
+    return [s for s in spellings if s]
