@@ -250,6 +250,7 @@ def _cyrillic_alternatives(latin: str) -> list[str]:
         latin.endswith("y")
         and len(latin) > 2
         and latin[-2] not in _VOWELS
+        and latin[-3] != latin[-2]
         and spelled.endswith("и")
     ):
         out.append(spelled + "й")  # Dmitry -> Дмитрий, Yury -> Юрий (Kerry stays Керри)
