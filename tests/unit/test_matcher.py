@@ -294,3 +294,17 @@ def test_acronyms_match_only_in_capitals() -> None:
     uk = rule("uk", "UK")
     assert fires(uk, "the UK said")
     assert not fires(uk, "Uk said")
+
+
+@pytest.mark.parametrize(
+    ("alias", "text"),
+    [
+        ("Нидерланды", "в Нидерландах"),
+        ("Нидерланды", "из Нидерландов"),
+        ("Соединенные Штаты", "Соединённых Штатов"),
+        ("Российская Федерация", "Российской Федерации"),
+        ("Российская Федерация", "с Российской Федерацией"),
+    ],
+)
+def test_russian_plural_and_adjective_names_inflect(alias: str, text: str) -> None:
+    assert fires(rule("x", alias), text)
