@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, repeat
+from operator import add
 
 import ahocorasick_rs
 
@@ -41,7 +44,6 @@ _ARABIC_PREFIXES = frozenset(c + p for c in ("", "و", "ف") for p in ("", "ب",
 _LAM_PREFIXES = frozenset(c + "ل" for c in ("", "و", "ف"))
 _FIELD_SEP = "\n"
 _ARABIC = re.compile("[\u0620-\u064a]")
-_SKELETON_KEPT = re.compile("[^اويء]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +179,8 @@ class Matcher:
         ):
             pattern = self._patterns[index]
             form = pattern.form
+            if start and not form.arabic and is_word_char(haystack[start - 1]):
+                continue  # inside a word: rejected before the costlier checks
             if form.verify is not None:
                 verified = form.verify.match(haystack, start)
                 if verified is None:
@@ -198,29 +202,39 @@ class Matcher:
         hits = self._variant_automaton.find_matches_as_indexes(skeleton, overlapping=True)
         if not hits:
             return []
-        # The skeleton only deletes characters: map its offsets through the kept positions.
-        kept = [m.start() for m in _SKELETON_KEPT.finditer(haystack)]
+        # The skeleton deletes letters inside words only, so the n-th word of the skeleton is
+        # the n-th word of the text: map through word starts instead of character by character.
+        h_starts = _word_starts(haystack)
+        s_starts = _word_starts(skeleton)
         out: list[_Candidate] = []
         for index, s_start, s_end in hits:
             variant, targets = self._variants[index]
-            start, end = kept[s_start], kept[s_end - 1] + 1
-            word_start = start
-            while word_start > 0 and is_arabic_letter(haystack[word_start - 1]):
-                word_start -= 1
-            if word_start > 0 and is_word_char(haystack[word_start - 1]):
-                continue
+            first = bisect_right(s_starts, s_start) - 1
+            last = bisect_right(s_starts, s_end - 1) - 1
+            word_start = h_starts[first]
+            while word_start < len(haystack) and not is_word_char(haystack[word_start]):
+                word_start += 1  # opening quotes and brackets are not part of the word
+            last_word = h_starts[last]
             for prefix in _ARABIC_PREFIXES:
                 if not haystack.startswith(prefix, word_start):
                     continue
                 name_start = word_start + len(prefix)
                 verified = variant.verify.match(haystack, name_start)
-                if verified is None or verified.end() < end or name_start > start:
+                if verified is None or verified.end() <= last_word:
                     continue
                 written = haystack[name_start : verified.end()]
+                if not variant.accepts(written):
+                    break
                 how = "variant" if written != variant.folded else ("prefix" if prefix else "exact")
                 out.append(_Candidate(word_start, name_start, verified.end(), how, (), targets))
                 break
         return out
+
+
+def _word_starts(text: str) -> list[int]:
+    """Where each space- or newline-separated word of ``text`` starts (C-level iterators)."""
+    lengths = map(len, text.replace(_FIELD_SEP, " ").split(" "))
+    return list(accumulate(map(add, lengths, repeat(1)), initial=0))
 
 
 def _field_of(starts: Sequence[int], position: int) -> int:

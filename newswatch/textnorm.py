@@ -95,9 +95,40 @@ _TABLE, _IRREGULAR = _build_table()
 _EXTRA_SPACE = re.compile(r"(?<=\s)\s")
 
 
+def _build_fast_path() -> tuple[dict[str, str], dict[str, str]]:
+    """The table split for speed: ``str.translate`` looks every character up in a dict, which
+    costs ~0.2 µs a character outside ASCII (0.6 ms for 3 KB of Arabic). ``str.casefold`` does
+    most of the work in C; what is left is a few ``str.replace`` calls for the characters that
+    occur. ``before`` holds the characters casefold would take elsewhere (ᾀ -> αι), replaced
+    first; ``after`` the lower-case characters the table still changes."""
+    before: dict[str, str] = {}
+    after: dict[str, str] = {}
+    for code, out in _TABLE.items():
+        char = chr(code)
+        folded = char.casefold()
+        if folded == char:
+            after[char] = out
+        elif "".join(_TABLE.get(ord(c), c) for c in folded) != out:
+            before[char] = out
+    return before, after
+
+
+_BEFORE, _AFTER = _build_fast_path()
+_BEFORE_RE = re.compile("[" + "".join(re.escape(c) for c in _BEFORE) + "]")
+_AFTER_RE = re.compile("[" + "".join(re.escape(c) for c in _AFTER) + "]")
+
+
 def fold(text: str) -> str:
-    """The folded form of ``text`` (no offset map)."""
-    return text.translate(_TABLE)
+    """The folded form of ``text`` (no offset map); equal to ``text.translate(_TABLE)``."""
+    if text.isascii():
+        return text.translate(_TABLE)  # CPython's ASCII fast path
+    if _BEFORE_RE.search(text):
+        for char in set(_BEFORE_RE.findall(text)):
+            text = text.replace(char, _BEFORE[char])
+    text = text.casefold()
+    for char in set(_AFTER_RE.findall(text)):
+        text = text.replace(char, _AFTER[char])
+    return text
 
 
 def fold_name(name: str) -> str:
@@ -127,7 +158,7 @@ class FoldedText:
 
     @classmethod
     def of(cls, original: str) -> FoldedText:
-        folded = original.translate(_TABLE)
+        folded = fold(original)
         if (
             len(folded) == len(original)
             and "  " not in folded
@@ -140,7 +171,7 @@ class FoldedText:
         extra_space = [(m.start(), 0) for m in _EXTRA_SPACE.finditer(original)]
         if extra_space:
             changes = sorted(changes + extra_space)
-            folded = _EXTRA_SPACE.sub("", original).translate(_TABLE)
+            folded = fold(_EXTRA_SPACE.sub("", original))
         norm_pos: list[int] = []
         orig_pos: list[int] = []
         out_len: list[int] = []
