@@ -1,10 +1,13 @@
 """Match articles against compiled rules: one Aho-Corasick pass for every name of every rule.
 
-Pipeline for one article: fold title, summary and content (``textnorm``), scan the three with one
-automaton (overlapping matches), keep the candidates that stand on word boundaries (with Arabic
-proclitics allowed in front of Arabic names), group them by rule and entity, then evaluate each
-candidate rule's condition. Only rules with at least one name found are evaluated, so the cost
-grows with the names found, not with the number of rules.
+Pipeline for one article: fold title, summary and content (``textnorm``: every character that is
+not a letter or digit becomes a space) and join them with a space at each end; scan that with
+one automaton whose patterns are the names with a space on each side, so the automaton itself
+only reports whole words and the Python loop sees real candidates only. Arabic names are entered
+once per allowed proclitic (" وبسوريا " is " " + "وب" + "سوريا" + " "); inflecting names are
+entered as " " + stem and confirmed by their regex. Found names are grouped by rule and entity,
+then each candidate rule's condition is evaluated. Only rules with at least one name found are
+evaluated, so the cost grows with the names found, not with the number of rules.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from newswatch.names import (
     name_forms,
 )
 from newswatch.rules.model import EntityKind, Rule
-from newswatch.textnorm import FoldedText, is_arabic_letter, is_word_char
+from newswatch.textnorm import FoldedText
 
 __all__ = ["Matcher", "primary_language"]
 
@@ -42,7 +45,11 @@ __all__ = ["Matcher", "primary_language"]
 _ARABIC_PREFIXES = frozenset(c + p for c in ("", "و", "ف") for p in ("", "ب", "ل"))
 # An al- name looked for without its alef (li + al- is written "لل") needs a lam before it.
 _LAM_PREFIXES = frozenset(c + "ل" for c in ("", "و", "ف"))
-_FIELD_SEP = "\n"
+# The proclitics as the skeleton writes them (wa vanishes with the vowels).
+_SKELETON_PREFIXES = frozenset(arabic_skeleton(p) for p in _ARABIC_PREFIXES)
+# Fields are joined with a line break between spaces: a name never spans two fields (no pattern
+# holds a line break) and a field's first word still has a space before it.
+_FIELD_SEP = " \n "
 _ARABIC = re.compile("[\u0620-\u064a]")
 
 
@@ -59,6 +66,15 @@ class _Target:
 class _Pattern:
     form: NameForm
     targets: tuple[_Target, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One automaton pattern: a name form behind one proclitic (or none)."""
+
+    pattern: _Pattern
+    prefix: int  # length of the proclitic written before the name
+    how: str  # exact | prefix (inflecting forms decide after their regex)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +118,12 @@ class Matcher:
         self._patterns: tuple[_Pattern, ...] = tuple(
             _Pattern(form, tuple(dict.fromkeys(targets))) for form, targets in by_form.items()
         )
-        self._automaton = _automaton([p.form.anchor for p in self._patterns])
+        entries: dict[str, _Entry] = {}
+        for pattern in self._patterns:
+            for text, entry in _entries(pattern):
+                entries.setdefault(text, entry)  # one form per text: targets were merged above
+        self._entries = tuple(entries.values())
+        self._automaton = _automaton(list(entries))
         by_variant: dict[ArabicVariant, list[_Target]] = defaultdict(list)
         for pattern in self._patterns:
             if pattern.form.arabic and not pattern.form.lam_variant:
@@ -112,7 +133,12 @@ class Matcher:
         self._variants = tuple(
             (variant, tuple(dict.fromkeys(targets))) for variant, targets in by_variant.items()
         )
-        self._variant_automaton = _automaton([v.skeleton for v, _ in self._variants])
+        variant_texts: dict[str, int] = {}
+        for index, (variant, _) in enumerate(self._variants):
+            for prefix in _SKELETON_PREFIXES:
+                variant_texts.setdefault(f" {prefix}{variant.skeleton} ", index)
+        self._variant_index = tuple(variant_texts.values())
+        self._variant_automaton = _automaton(list(variant_texts))
         self._rule_entities = tuple(tuple(e.key for e in r.entities) for r in self.rules)
 
     @property
@@ -151,9 +177,10 @@ class Matcher:
         if not parts:
             return {}
         haystack = _FIELD_SEP.join(parts)
-        candidates = self._exact_candidates(haystack)
+        scan = f" {haystack} "  # folding made every non-word character a space
+        candidates = self._exact_candidates(haystack, scan)
         if self._variant_automaton is not None and _ARABIC.search(haystack):
-            candidates.extend(self._variant_candidates(haystack))
+            candidates.extend(self._variant_candidates(haystack, scan))
         starts = [base for _, _, base in fields]
         found: dict[int, list[tuple[Mention, bool]]] = defaultdict(list)
         for candidate in candidates:
@@ -171,50 +198,46 @@ class Matcher:
                 found[target.rule].append((mention, target.needs_full))
         return found
 
-    def _exact_candidates(self, haystack: str) -> list[_Candidate]:
+    def _exact_candidates(self, haystack: str, scan: str) -> list[_Candidate]:
+        """Whole words the automaton found; scan offset ``s`` is haystack offset ``s`` of the
+        word (the scan copy has one extra space in front)."""
         assert self._automaton is not None
         out: list[_Candidate] = []
-        for index, start, end in self._automaton.find_matches_as_indexes(
-            haystack, overlapping=True
-        ):
-            pattern = self._patterns[index]
-            form = pattern.form
-            if start and not form.arabic and is_word_char(haystack[start - 1]):
-                continue  # inside a word: rejected before the costlier checks
-            if form.verify is not None:
-                verified = form.verify.match(haystack, start)
+        for index, start, _ in self._automaton.find_matches_as_indexes(scan, overlapping=True):
+            entry = self._entries[index]
+            form = entry.pattern.form
+            name_start = start + entry.prefix
+            how = entry.how
+            if form.verify is None:
+                end = name_start + len(form.anchor)
+            else:
+                verified = form.verify.match(haystack, name_start)
                 if verified is None:
                     continue
                 end = verified.end()
-            verdict = _boundary(haystack, start, end, form)
-            if verdict is None:
-                continue
-            how, word_start = verdict  # a prefix match starts at its proclitic: وموسكو
-            if how == "exact" and form.verify is not None and haystack[start:end] != form.folded:
-                how = "inflection"
-            out.append(_Candidate(word_start, start, end, how, form.cased, pattern.targets))
+                if haystack[name_start:end] != form.folded:
+                    how = "inflection"
+            out.append(_Candidate(start, name_start, end, how, form.cased, entry.pattern.targets))
         return out
 
-    def _variant_candidates(self, haystack: str) -> list[_Candidate]:
+    def _variant_candidates(self, haystack: str, scan: str) -> list[_Candidate]:
         """Arabic spelling variants: found on the consonant skeleton, confirmed on the text."""
         assert self._variant_automaton is not None
-        skeleton = arabic_skeleton(haystack)
+        skeleton = arabic_skeleton(scan)
         hits = self._variant_automaton.find_matches_as_indexes(skeleton, overlapping=True)
         if not hits:
             return []
         # The skeleton deletes letters inside words only, so the n-th word of the skeleton is
-        # the n-th word of the text: map through word starts instead of character by character.
-        h_starts = _word_starts(haystack)
+        # the n-th word of the scan copy: map through word starts, not character by character.
+        h_starts = _word_starts(scan)
         s_starts = _word_starts(skeleton)
         out: list[_Candidate] = []
         for index, s_start, s_end in hits:
-            variant, targets = self._variants[index]
-            first = bisect_right(s_starts, s_start) - 1
-            last = bisect_right(s_starts, s_end - 1) - 1
-            word_start = h_starts[first]
-            while word_start < len(haystack) and not is_word_char(haystack[word_start]):
-                word_start += 1  # opening quotes and brackets are not part of the word
-            last_word = h_starts[last]
+            variant, targets = self._variants[self._variant_index[index]]
+            first = bisect_right(s_starts, s_start + 1) - 1
+            last = bisect_right(s_starts, s_end - 2) - 1
+            word_start = h_starts[first] - 1  # scan offsets are haystack offsets + 1
+            last_word = h_starts[last] - 1
             for prefix in _ARABIC_PREFIXES:
                 if not haystack.startswith(prefix, word_start):
                     continue
@@ -232,9 +255,25 @@ class Matcher:
 
 
 def _word_starts(text: str) -> list[int]:
-    """Where each space- or newline-separated word of ``text`` starts (C-level iterators)."""
-    lengths = map(len, text.replace(_FIELD_SEP, " ").split(" "))
+    """Where each space-separated word of ``text`` starts (C-level iterators)."""
+    lengths = map(len, text.split(" "))
     return list(accumulate(map(add, lengths, repeat(1)), initial=0))
+
+
+def _entries(pattern: _Pattern) -> list[tuple[str, _Entry]]:
+    """The automaton patterns of one name form, each with a space on either side where the
+    automaton can check the word boundary itself."""
+    form = pattern.form
+    anchor = form.anchor
+    if form.verify is not None:
+        return [(f" {anchor}", _Entry(pattern, 0, "exact"))]  # the regex checks the ending
+    if not form.arabic:
+        return [(f" {anchor} ", _Entry(pattern, 0, "exact"))]
+    prefixes = _LAM_PREFIXES if form.lam_variant else _ARABIC_PREFIXES
+    return [
+        (f" {p}{anchor} ", _Entry(pattern, len(p), "prefix" if p else "exact"))
+        for p in sorted(prefixes)
+    ]
 
 
 def _field_of(starts: Sequence[int], position: int) -> int:
@@ -257,25 +296,6 @@ def _case_agrees(surface: str, cased: tuple[int, ...]) -> bool:
         if case == CAPITAL and word[0].isalpha() and not word[0].isupper():
             return False
     return True
-
-
-def _boundary(text: str, start: int, end: int, pattern: NameForm) -> tuple[str, int] | None:
-    """How the candidate stands in the text ("exact" or "prefix") and where its word starts,
-    or None to reject it."""
-    if end < len(text) and is_word_char(text[end]):
-        return None  # a suffix attached: Ankaragucu is not Ankara, سوريالية is not سوريا
-    if start == 0 or not is_word_char(text[start - 1]):
-        return None if pattern.lam_variant else ("exact", start)
-    if not pattern.arabic:
-        return None
-    word_start = start
-    while word_start > 0 and is_arabic_letter(text[word_start - 1]):
-        word_start -= 1
-    if word_start > 0 and is_word_char(text[word_start - 1]):
-        return None  # Arabic letters glued to something else (digits, Latin)
-    prefix = text[word_start:start]
-    allowed = _LAM_PREFIXES if pattern.lam_variant else _ARABIC_PREFIXES
-    return ("prefix", word_start) if prefix in allowed else None
 
 
 def _applies(rule: Rule, feed: str, language: str) -> bool:

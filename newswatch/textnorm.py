@@ -2,13 +2,13 @@
 
 Names and article text go through the same ``fold``: case and Latin accents removed
 (Erdoğan = erdogan), Arabic diacritics and tatweel dropped, alef/hamza forms, ta marbuta and
-alef maqsura folded, Persian/Urdu letter forms mapped to Arabic ones, Cyrillic ё = е, typographic
-apostrophes made straight and every white space a plain space.
+alef maqsura folded, Persian/Urdu letter forms mapped to Arabic ones, Cyrillic ё = е, and every
+white space, punctuation mark and symbol a plain space (so word boundaries are spaces).
 
-Folding is a ``str.translate`` with a precomputed table (C speed). Most characters fold to
-exactly one character; the few that vanish (diacritics) or expand (ß → ss) are found with one
-regex scan and kept as breakpoints, so an offset in the folded text maps back to the original
-with a bisect instead of a per-character Python loop.
+Folding is defined by one table (``_TABLE``, character -> folded text) and computed at C speed
+(see ``fold``). Most characters fold to exactly one character; the few that vanish (diacritics)
+or expand (ß → ss) are found with one regex scan and kept as breakpoints, so an offset in the
+folded text maps back to the original with a bisect instead of a per-character Python loop.
 """
 
 from __future__ import annotations
@@ -61,8 +61,10 @@ def _fold_char(ch: str) -> str:
         return ""
     if ch.isspace():
         return " "
-    if ch in _APOSTROPHES:
-        return "'"
+    if ch in _APOSTROPHES or unicodedata.category(ch)[0] in "PS" or ch == "_":
+        # Punctuation and symbols separate words and are never part of a name: as spaces,
+        # the folded text is also the matcher's scan text (d'Ankara -> d ankara, U.S. -> u s).
+        return " "
     if _is_cyrillic(ch):
         # Only ё/Ё fold; stripping marks would also turn й into и.
         low = ch.lower()
@@ -92,7 +94,6 @@ def _build_table() -> tuple[dict[int, str], re.Pattern[str]]:
 
 
 _TABLE, _IRREGULAR = _build_table()
-_EXTRA_SPACE = re.compile(r"(?<=\s)\s")
 
 
 def _build_fast_path() -> tuple[dict[str, str], dict[str, str]]:
@@ -114,8 +115,11 @@ def _build_fast_path() -> tuple[dict[str, str], dict[str, str]]:
 
 
 _BEFORE, _AFTER = _build_fast_path()
+# Frequent punctuation is replaced unconditionally (a C search each); the regex below then only
+# finds the rarer characters, so it allocates little.
+_FREQUENT = tuple(c for c in ".,;:!?()'\"-/«»،؛؟“”‘’–—" if c in _AFTER)
 _BEFORE_RE = re.compile("[" + "".join(re.escape(c) for c in _BEFORE) + "]")
-_AFTER_RE = re.compile("[" + "".join(re.escape(c) for c in _AFTER) + "]")
+_AFTER_RE = re.compile("[" + "".join(re.escape(c) for c in _AFTER if c not in _FREQUENT) + "]")
 
 
 def fold(text: str) -> str:
@@ -126,13 +130,17 @@ def fold(text: str) -> str:
         for char in set(_BEFORE_RE.findall(text)):
             text = text.replace(char, _BEFORE[char])
     text = text.casefold()
+    for char in _FREQUENT:
+        if char in text:
+            text = text.replace(char, _AFTER[char])
     for char in set(_AFTER_RE.findall(text)):
         text = text.replace(char, _AFTER[char])
     return text
 
 
 def fold_name(name: str) -> str:
-    """A name or alias as a pattern: folded, white space runs collapsed, trimmed."""
+    """A name or alias as a pattern: folded, white space runs collapsed, trimmed. (Article
+    text keeps its runs: a name written across a double space or a comma is not the name.)"""
     return " ".join(fold(name).split())
 
 
@@ -159,19 +167,10 @@ class FoldedText:
     @classmethod
     def of(cls, original: str) -> FoldedText:
         folded = fold(original)
-        if (
-            len(folded) == len(original)
-            and "  " not in folded
-            and _IRREGULAR.search(original) is None
-        ):
+        if len(folded) == len(original) and _IRREGULAR.search(original) is None:
             return cls(original, folded, (), (), ())
-        # Breakpoints: characters that fold to nothing or to several characters, and white
-        # space after white space (a run of spaces and line breaks folds to one space).
+        # Breakpoints: characters that fold to nothing or to several characters.
         changes = [(m.start(), len(_TABLE[ord(m.group())])) for m in _IRREGULAR.finditer(original)]
-        extra_space = [(m.start(), 0) for m in _EXTRA_SPACE.finditer(original)]
-        if extra_space:
-            changes = sorted(changes + extra_space)
-            folded = fold(_EXTRA_SPACE.sub("", original))
         norm_pos: list[int] = []
         orig_pos: list[int] = []
         out_len: list[int] = []

@@ -58,7 +58,7 @@ KREMLIN = rule("kremlin", "الكرملين")
         (KREMLIN, "للكرملين"),  # li + al- written with two lams
         (KREMLIN, "وللكرملين"),
         (rule("erdogan", "Erdogan"), "President Erdoğan said"),
-        (rule("lavrov", "Sergey Lavrov"), "Sergey\n  Lavrov arrived"),
+        (rule("lavrov", "Sergey Lavrov"), "Sergey\nLavrov arrived"),
     ],
 )
 def test_fires(r: Rule, text: str) -> None:

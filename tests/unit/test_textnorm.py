@@ -19,7 +19,10 @@ from newswatch.textnorm import FoldedText, fold, fold_name
         ("على", "علي"),  # alef maqsura folded
         ("Ёлка", "елка"),
         ("Йемен", "йемен"),  # й is kept: it is a letter of its own in Russian
-        ("d’Ankara", "d'ankara"),
+        ("d’Ankara", "d ankara"),  # punctuation is a word boundary
+        ("U.S.", "u s "),
+        ("Нью-Йорк", "нью йорк"),
+        ("سوريا، لبنان؟", "سوريا  لبنان "),
         ("پاکستان", "پاكستان"),  # Persian kaf folded, peh kept
     ],
 )
@@ -38,8 +41,8 @@ def test_fold_name_collapses_white_space() -> None:
         ("Die Straße: سَيرغي لافـــروف!", "strasse"),
         ("ﻻ شيء في سُوريا", "سوريا"),  # a lam-alef ligature expands before the match
         ("plain text, Lavrov", "lavrov"),
-        ("Sergey\n\n   Lavrov  arrived in  Ankara", "sergey lavrov"),
-        ("Sergey\n\n   Lavrov  arrived in  Ankara", "ankara"),
+        ("Sergey\nLavrov  arrived in  Ankara", "sergey lavrov"),
+        ("Sergey\nLavrov  arrived in  Ankara", "ankara"),
     ],
 )
 def test_offsets_map_back_to_the_original(original: str, needle: str) -> None:
