@@ -9,15 +9,23 @@ Order of durability, so nothing is lost and nothing is sent twice:
 4. the delivery loop sends what the outbox holds, retrying failures with backoff.
 
 A crash anywhere replays at most step 2 for a few articles, which the outbox turns into no-ops.
+
+Every handled article is also written to the article archive (``archive.py``) for ``rules test
+--archive``, ``rules diff`` and ``explain``; that write is best effort and never holds up alerts.
+A rule edit the reload rejects is logged and, when ``ops_tag`` is set, sent as an alert to that
+Apprise tag.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 
@@ -30,14 +38,20 @@ from newswatch.alerts.message import Alert, build_alert
 from newswatch.alerts.notifier import DeliveryReport, Notifier
 from newswatch.alerts.outbox import Outbox
 from newswatch.alerts.targets import Targets
+from newswatch.archive import ARCHIVE_FILENAME, ArchiveError, SqliteArchive
 from newswatch.article import Article
-from newswatch.rulebook import RuleBook
+from newswatch.rulebook import Rejection, RuleBook
 
-__all__ = ["FEED_STATE_FILENAME", "Monitor", "MonitorConfig", "RunSummary"]
+__all__ = ["FEED_STATE_FILENAME", "Monitor", "MonitorConfig", "RunSummary", "ops_alert"]
 
 FEED_STATE_FILENAME = "feeds.sqlite3"
 
 log = logging.getLogger(__name__)
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() else default
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +67,18 @@ class MonitorConfig:
     min_feed_interval: float = MIN_INTERVAL
     drain_timeout: float = 20.0  # on shutdown, time left to deliver what is due
     fetch_limits: FetchLimits = field(default_factory=FetchLimits)
+    # Rejected rule edits go to this Apprise tag too (unset: the log only). The environment
+    # sets these until `newswatch run` has options for them.
+    ops_tag: str | None = field(
+        default_factory=lambda: os.environ.get("NEWSWATCH_OPS_TAG", "").strip() or None
+    )
+    archive: bool = field(
+        default_factory=lambda: os.environ.get("NEWSWATCH_ARCHIVE", "1").strip() != "0"
+    )
+    archive_max_articles: int = field(
+        default_factory=lambda: _env_int("NEWSWATCH_ARCHIVE_MAX_ARTICLES", 200_000)
+    )
+    archive_max_days: int = field(default_factory=lambda: _env_int("NEWSWATCH_ARCHIVE_DAYS", 30))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +102,10 @@ class Monitor:
         self.feeds: list[FeedSpec] = load_feeds(
             config.feeds_file, min_interval=config.min_feed_interval
         )
-        self.rulebook = RuleBook(config.rules_dir)
+        self._ops_pending: list[Alert] = []
+        self.rulebook = RuleBook(config.rules_dir, on_reject=self._on_reject)
         self.rulebook.reload(force=True)
+        self.archive = self._open_archive() if config.archive else None
         self._fetcher = fetcher or Fetcher(limits=config.fetch_limits)
         self.feed_state = FeedStateStore(config.state_dir / FEED_STATE_FILENAME)
         targets = Targets.load(config.apprise_config, default_tag=config.default_tag)
@@ -96,6 +124,20 @@ class Monitor:
             config.state_dir,
         )
 
+    def _open_archive(self) -> SqliteArchive | None:
+        config = self.config
+        try:
+            archive = SqliteArchive(
+                config.state_dir / ARCHIVE_FILENAME,
+                max_articles=max(1, config.archive_max_articles),
+                max_age=timedelta(days=max(1, config.archive_max_days)),
+            )
+            archive.prune()
+        except ArchiveError as exc:
+            log.warning("%s; running without the article archive", exc)
+            return None
+        return archive
+
     async def __aenter__(self) -> Monitor:
         return self
 
@@ -111,6 +153,8 @@ class Monitor:
         await self.notifier.close()
         await self._fetcher.aclose()
         self.feed_state.close()
+        if self.archive is not None:
+            self.archive.close()
 
     # --- the pipeline --------------------------------------------------------------------
 
@@ -138,14 +182,37 @@ class Monitor:
                         article.title[:120],
                     )
         self.alerts_queued += queued
+        self._archive(articles)
         if queued:
             self._wake.set()
+
+    def _archive(self, articles: Sequence[Article]) -> None:
+        if self.archive is None:
+            return
+        try:
+            self.archive.add(articles)
+        except Exception:
+            # The archive serves the rule workflow; a full disk there must not stop alerts.
+            log.exception("could not archive %d article(s); alerts are not affected", len(articles))
+
+    # --- rejected rule edits -------------------------------------------------------------
+
+    def _on_reject(self, rejection: Rejection) -> None:
+        if self.config.ops_tag:
+            self._ops_pending.append(ops_alert(rejection, self.config.ops_tag))
+
+    async def _flush_ops(self) -> None:
+        pending, self._ops_pending = self._ops_pending, []
+        for alert in pending:
+            if await self.notifier.submit(alert):
+                self._wake.set()
 
     # --- modes ---------------------------------------------------------------------------
 
     async def run_once(self) -> RunSummary:
         """Poll every feed once, match, deliver what is due, and report."""
         before = self.alerts_queued
+        await self._flush_ops()
         outcomes = await self.poller.poll_all_once(self.handle)
         report = await self.notifier.deliver_due()
         return self._summary(outcomes, report, self.alerts_queued - before)
@@ -153,6 +220,7 @@ class Monitor:
     async def run(self, stop: asyncio.Event) -> None:
         """Poll, match and deliver until ``stop`` is set; then finish in-flight work."""
         log.info("monitor running; SIGTERM or Ctrl-C stops it")
+        await self._flush_ops()
         async with asyncio.TaskGroup() as group:
             group.create_task(self.poller.run(self.handle, stop))
             group.create_task(self._deliver_loop(stop))
@@ -196,6 +264,7 @@ class Monitor:
                 return
             try:
                 self.rulebook.reload()
+                await self._flush_ops()
             except Exception:
                 log.exception("rule reload failed; the previous rules keep running")
 
@@ -214,3 +283,26 @@ class Monitor:
             errors=tuple(f"{o.feed_id}: {o.error}" for o in failed),
             warnings=tuple(f"{o.feed_id}: {o.warning}" for o in outcomes if o.warning),
         )
+
+
+def ops_alert(rejection: Rejection, tag: str) -> Alert:
+    """The ops notification for a rejected edit: once per rejected content of the file (the
+    outbox key), so a restart does not repeat it but a new broken edit is reported again."""
+    try:
+        content = Path(rejection.file).read_bytes()
+    except OSError:
+        content = b""
+    basis = "\0".join((rejection.file, rejection.subject, *(str(p) for p in rejection.problems)))
+    digest = hashlib.sha256(basis.encode("utf-8") + b"\0" + content).hexdigest()[:16]
+    lines = [rejection.message, f"File: {rejection.file}"]
+    lines += ["", *(str(p) for p in rejection.problems)]
+    return Alert(
+        key=f"ops\x1f{digest}",
+        rule_id="newswatch-ops",
+        rule_version="",
+        article_id=digest,
+        title=f"[OPS] rule edit rejected: {rejection.subject}",
+        body="\n".join(lines),
+        tags=(tag.strip().lower(),),
+        severity="high",
+    )

@@ -43,6 +43,15 @@ class Entity:
     transliterate: bool = True  # people: add Arabic and Cyrillic spellings of a Latin name
     # (line, col) of each name in its file, parallel to ``names``; for lint messages.
     positions: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+    # The catalogue entity this one was taken from (``ref:``), and the file each name was
+    # written in, parallel to ``names`` ("" = the rule's own file).
+    ref: str = ""
+    origins: tuple[str, ...] = field(default=(), compare=False)
+    at: tuple[int, int] = field(default=(0, 0), compare=False)  # its key in the rule's file
+
+    def origin(self, index: int, default: str) -> str:
+        """The file name ``names[index]`` was written in."""
+        return (self.origins[index] if index < len(self.origins) else "") or default
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +78,8 @@ class Rule:
     examples: tuple[Example, ...] = ()
     source: str = ""
     line: int = 0
+    includes: tuple[str, ...] = ()  # catalogue files its ``ref:`` entities come from
+    match_at: tuple[int, int] = field(default=(0, 0), compare=False)  # where ``match:`` is
 
     @property
     def enabled(self) -> bool:

@@ -12,6 +12,7 @@ __all__ = ["EntityDoc", "ExampleDoc", "RuleDoc"]
 _RESERVED = {"and", "or", "not", "any", "all"}
 _RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _ENTITY_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+_KINDS = ("person", "place", "org", "keywords")
 
 
 class _Strict(BaseModel):
@@ -26,10 +27,19 @@ class EntityDoc(_Strict):
     aliases: list[str] = Field(default_factory=list)
     gazetteer: bool = True
     transliterate: bool = True
+    ref: str | None = None  # a catalogue entity (rules/entities/*.yaml) instead of a kind
 
     @model_validator(mode="after")
     def _exactly_one_kind(self) -> EntityDoc:
-        kinds = [k for k in ("person", "place", "org", "keywords") if getattr(self, k) is not None]
+        kinds = [k for k in _KINDS if getattr(self, k) is not None]
+        if self.ref is not None:
+            # The catalogue entity says what it is; a rule may only add aliases of its own.
+            extra = kinds + sorted({"gazetteer", "transliterate"} & self.model_fields_set)
+            if extra:
+                raise ValueError(
+                    f"ref: takes its kind and options from the catalogue; remove {extra[0]}"
+                )
+            return self
         if len(kinds) != 1:
             found = ", ".join(kinds) if kinds else "none"
             raise ValueError(
