@@ -261,6 +261,33 @@ async def _run(config: MonitorConfig, *, once: bool) -> int:
 main.add_command(feeds_group)
 main.add_command(alerts_group)
 
+# Scale-out mode (Kafka + Faust); Faust itself is imported only when a worker starts.
+from newswatch.kafka.cli import (  # noqa: E402
+    kafka_group,
+    poll_command,
+    publish_command,
+    worker_command,
+)
+
+main.add_command(poll_command)
+main.add_command(worker_command)
+main.add_command(kafka_group)
+rules_group.add_command(publish_command)
+
+
+# The analysts' rule workflow: rules test / diff, explain, archive.
+from newswatch.workflow_cli import (  # noqa: E402
+    archive_group,
+    explain_command,
+    rules_diff,
+    rules_test,
+)
+
+rules_group.add_command(rules_test)
+rules_group.add_command(rules_diff)
+main.add_command(explain_command)
+main.add_command(archive_group)
+
 
 if __name__ == "__main__":
     main()

@@ -91,7 +91,13 @@ def _describe(d: Delivery) -> str:
 
 
 @alerts.command("retry")
-@_STATE
+@click.option(
+    "--state",
+    "state",
+    default=None,
+    type=click.Path(path_type=Path),
+    help=f"The outbox SQLite file, or a state directory holding {OUTBOX_FILENAME}.",
+)
 @click.option(
     "--config",
     "config",
@@ -99,17 +105,40 @@ def _describe(d: Delivery) -> str:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The Apprise YAML config (${NAME} taken from the environment).",
 )
-def retry(state: Path, config: Path) -> None:
+@click.option(
+    "--bootstrap",
+    default=None,
+    help="Scale-out mode: replay the Kafka dead-letter topic at this broker instead of --state.",
+)
+@click.option("--topic-prefix", default="newswatch.", envvar="NEWSWATCH_TOPIC_PREFIX")
+@click.option(
+    "--in-doubt",
+    is_flag=True,
+    help="With --bootstrap: also replay letters whose first send may have arrived.",
+)
+def retry(
+    state: Path | None, config: Path, bootstrap: str | None, topic_prefix: str, in_doubt: bool
+) -> None:
     """Make every held delivery due and deliver now; exit 1 if some still fail.
 
     \b
     Example:
       SMTP_PASSWORD=… newswatch alerts retry --state var/ --config apprise.yaml
+    Example (scale-out mode, the workers' dead letters):
+      newswatch alerts retry --bootstrap 127.0.0.1:9092 --config apprise.yaml
     """
+    if (state is None) == (bootstrap is None):
+        raise click.UsageError("give --state (an outbox) or --bootstrap (Kafka dead letters)")
     try:
         targets = Targets.load(config)
     except TargetsError as exc:
         raise click.ClickException(str(exc)) from None
+    if bootstrap is not None:
+        from newswatch.kafka.cli import retry_dead_letters
+
+        retry_dead_letters(bootstrap, topic_prefix, targets, in_doubt=in_doubt)
+        return
+    assert state is not None
     report = asyncio.run(_retry(_open_outbox(state), targets))
     click.echo(f"sent {report.sent}, failed {report.failed}, deferred {report.deferred}")
     for failure in report.failures:

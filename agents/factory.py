@@ -1,0 +1,211 @@
+"""The Faust app of a newswatch worker: topics, tables, the two agents, rules, web, metrics.
+
+    articles ──▶ match-articles ──▶ hits ──▶ deliver-hits ──▶ Apprise
+                  │ table: seen           │ table: deliveries
+                  └ rules (every worker reads the whole compacted topic)
+                                          └▶ dead-letters
+
+Both agents take one event at a time and acknowledge it themselves (``noack`` streams) only
+once it is completely handled, so neither a crash nor a shutdown commits an offset whose work
+is unfinished. Faust flushes the producer (hits, changelogs) before each offset commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, cast
+
+import faust
+
+from agents.delivering import HitDeliverer
+from agents.lifecycle import Interrupted, Lifecycle
+from agents.matching import ArticleMatcher
+from agents.ports import Breaker
+from agents.settings import WorkerSettings
+from agents.tables import DurableTable
+from agents.web import add_pages
+from newswatch.alerts.targets import Targets
+from newswatch.kafka.admin import MAX_MESSAGE_BYTES, ensure_topics
+from newswatch.kafka.metrics import WorkerMetrics
+from newswatch.kafka.rulefeed import RulesFollower, RuleSnapshot
+
+__all__ = ["Worker", "create_app"]
+
+log = logging.getLogger(__name__)
+
+LAG_INTERVAL = 5.0
+
+
+@dataclass
+class Worker:
+    """Everything one worker process holds (``app`` is what Faust runs)."""
+
+    app: faust.App
+    settings: WorkerSettings
+    partitions: int
+    metrics: WorkerMetrics
+    rules: RulesFollower
+    matcher: ArticleMatcher
+    deliverer: HitDeliverer
+    positions: dict[Any, int]
+
+
+def _faust_app(settings: WorkerSettings, partitions: int) -> faust.App:
+    return faust.App(
+        settings.app_id,
+        broker=[f"kafka://{server}" for server in settings.kafka.servers],
+        store="memory://",
+        datadir=str(settings.datadir),
+        # `faust worker` overrides web_enabled from its --with-web flag (on by default), but
+        # keeps web_bind unless --web-bind is given: the port stays on 127.0.0.1 either way.
+        web_enabled=settings.web,
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        # Tables' changelogs must have as many partitions as the topics their agents read.
+        topic_partitions=partitions,
+        topic_replication_factor=settings.kafka.replication,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_interval=settings.commit_interval,
+        broker_session_timeout=settings.session_timeout,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout / 3),
+        producer_max_request_size=MAX_MESSAGE_BYTES,
+        consumer_max_fetch_size=MAX_MESSAGE_BYTES,
+        # --console prints alerts on stdout; Faust would otherwise turn stdout into log lines.
+        worker_redirect_stdouts=False,
+    )
+
+
+def _raw_topic(app: faust.App, name: str, partitions: int) -> faust.TopicT:
+    # Bytes in, bytes out: the wire forms are newswatch's own JSON (Article.to_json, records).
+    return app.topic(
+        name,
+        partitions=partitions,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+
+
+def _table(app: faust.App, name: str, partitions: int) -> DurableTable:
+    table = DurableTable(
+        app, name=name, default=None, partitions=partitions, beacon=app.tables.beacon
+    )
+    app.tables.add(table)
+    return table
+
+
+def create_app(settings: WorkerSettings, *, partitions: int | None = None) -> Worker:
+    """Build (not start) a worker; creates missing topics unless ``partitions`` is given."""
+    n = partitions or ensure_topics(settings.kafka)
+    names = settings.kafka.topics
+    settings.datadir.mkdir(parents=True, exist_ok=True)
+    app = _faust_app(settings, n)
+    metrics = WorkerMetrics()
+    articles = _raw_topic(app, names.articles, n)
+    hits = _raw_topic(app, names.hits, n)
+    dead_letters = _raw_topic(app, names.dead_letters, 1)
+    seen = _table(app, "seen", n)
+    deliveries = _table(app, "deliveries", n)
+
+    def rules_changed(snapshot: RuleSnapshot) -> None:
+        metrics.rules.set(len(snapshot.rules))
+
+    rules = RulesFollower(settings.kafka, on_change=rules_changed)
+    targets = Targets.load(settings.apprise, default_tag=settings.default_tag)
+    lifecycle = Lifecycle(app)
+    worker = Worker(
+        app=app,
+        settings=settings,
+        partitions=n,
+        metrics=metrics,
+        rules=rules,
+        matcher=ArticleMatcher(
+            seen=seen,
+            hits_topic=hits,
+            rules=rules,
+            metrics=metrics,
+            lifecycle=lifecycle,
+            default_tag=settings.default_tag,
+            retention=settings.retention_days * 86400.0,
+        ),
+        deliverer=HitDeliverer(
+            deliveries=deliveries,
+            dead_letters=dead_letters,
+            targets=targets,
+            metrics=metrics,
+            policy=settings.retry,
+            lifecycle=lifecycle,
+            quick_retries=settings.quick_retries,
+            send_timeout=settings.send_timeout,
+            console=settings.console,
+            breaker=Breaker(settings.target_cooldown),
+        ),
+        positions={},
+    )
+
+    @app.agent(articles, name="match-articles")
+    async def match_articles(stream: faust.StreamT[bytes]) -> None:
+        manual = cast("faust.Stream[bytes]", stream).noack()
+        async for event in manual.events():
+            try:
+                await worker.matcher.handle(event)
+            except Interrupted:
+                lifecycle.abandon(event)
+                continue
+            worker.positions[event.message.tp] = event.message.offset + 1
+            await manual.ack(event)
+
+    @app.agent(hits, name="deliver-hits")
+    async def deliver_hits(stream: faust.StreamT[bytes]) -> None:
+        manual = cast("faust.Stream[bytes]", stream).noack()
+
+        async def finish(event: Any, done: bool) -> None:
+            if not done:
+                lifecycle.abandon(event)
+                return
+            tp = event.message.tp
+            worker.positions[tp] = max(worker.positions.get(tp, 0), event.message.offset + 1)
+            await manual.ack(event)
+
+        async for event in manual.events():
+            try:
+                await worker.deliverer.submit(event, finish)
+            except Interrupted:
+                lifecycle.abandon(event)
+
+    @app.task  # type: ignore[untyped-decorator]
+    async def follow_rules() -> None:
+        await rules.run()
+
+    @app.timer(LAG_INTERVAL)  # type: ignore[untyped-decorator]
+    async def measure_lag() -> None:
+        _measure_lag(worker)
+
+    if settings.web:
+        add_pages(worker_app=app, worker=worker)
+    log.info(
+        "worker %s: %d partitions, %d notification target(s), topics %s*",
+        settings.app_id,
+        n,
+        len(targets),
+        settings.kafka.prefix,
+    )
+    return worker
+
+
+def _measure_lag(worker: Worker) -> None:
+    consumer = worker.app.consumer
+    watched = (worker.settings.kafka.topics.articles, worker.settings.kafka.topics.hits)
+    for tp in consumer.assignment():
+        if tp.topic not in watched:
+            continue
+        high = consumer.highwater(tp)
+        if high is None:
+            continue
+        done = worker.positions.get(tp)
+        if done is None:
+            continue  # nothing processed here yet: the committed offset is Faust's to know
+        worker.metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, high - done))

@@ -1,0 +1,131 @@
+"""The match step: one article event → dedupe → shared matcher → hits on the hits topic.
+
+Order, so a crash anywhere loses nothing: the hits are produced and *acknowledged* before the
+article is recorded as seen; the article's offset is committed after both (Faust flushes the
+producer before every commit). A crash before the "seen" record replays the article, whose hits
+then repeat on the hits topic, where delivery's per-(rule, article) record absorbs them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.lifecycle import Lifecycle
+from agents.tables import DurableTable
+from newswatch.alerts.message import build_alert
+from newswatch.article import Article, ArticleError
+from newswatch.kafka.metrics import WorkerMetrics
+from newswatch.kafka.records import HitRecord
+from newswatch.kafka.rulefeed import RulesFollower
+
+__all__ = ["ArticleMatcher"]
+
+log = logging.getLogger(__name__)
+
+PRODUCE_RETRY = 2.0
+
+
+@dataclass
+class ArticleMatcher:
+    seen: DurableTable
+    hits_topic: Any  # faust.Topic
+    rules: RulesFollower
+    metrics: WorkerMetrics
+    lifecycle: Lifecycle
+    default_tag: str = "default"
+    retention: float = 30 * 86400.0
+    prune_every: float = 3600.0
+    _last_prune: dict[int, float] = field(default_factory=dict)
+
+    async def handle(self, event: Any) -> None:
+        """Process one event of the articles topic completely.
+
+        Raises ``Interrupted`` (the event is then let go, unacknowledged) only while waiting.
+        """
+        if not self.rules.ready.is_set():
+            await self.lifecycle.wait(self.rules.ready)  # never match an empty rule set at start
+        message = event.message
+        try:
+            article = Article.from_json(event.value)
+        except ArticleError as exc:
+            self.metrics.articles.labels("invalid").inc()
+            log.warning(
+                "articles %s[%d]@%d is not an article, skipped: %s",
+                message.topic,
+                message.partition,
+                message.offset,
+                exc,
+            )
+            return
+        if article.id in self.seen:
+            self.metrics.articles.labels("duplicate").inc()
+            return
+        try:
+            records = self._match(article)
+        except Exception:  # a matcher bug must not stop the stream; the log says which article
+            self.metrics.articles.labels("error").inc()
+            log.exception("matching article %s failed; skipped", article.id)
+            return
+        await self._produce(records)
+        latency = time.time() - message.timestamp if message.timestamp else None
+        if records and latency is not None and latency >= 0:
+            self.metrics.hit_latency.observe(latency)
+        self.seen.put_soon(
+            article.id, {"t": time.time(), "p": message.partition}, partition=message.partition
+        )
+        self.metrics.articles.labels("new").inc()
+        self._maybe_prune(message.partition)
+
+    def _match(self, article: Article) -> list[HitRecord]:
+        snapshot = self.rules.snapshot
+        started = time.perf_counter()
+        hits = snapshot.matcher.match(article)
+        self.metrics.match_seconds.observe(time.perf_counter() - started)
+        records = []
+        for hit in hits:
+            rule = snapshot.rules[hit.rule_id]
+            alert = build_alert(rule, article, hit, default_tag=self.default_tag)
+            records.append(HitRecord(hit, alert, article.feed))
+        return records
+
+    async def _produce(self, records: list[HitRecord]) -> None:
+        while records:
+            try:
+                futures = [
+                    await self.hits_topic.send(key=r.key, value=r.to_bytes(), force=True)
+                    for r in records
+                ]
+                await asyncio.gather(*futures)
+            except Exception as exc:  # retried until Kafka takes them, or the worker stops
+                log.warning("hits not acknowledged (%s); retrying in %.0f s", exc, PRODUCE_RETRY)
+                await self.lifecycle.sleep(PRODUCE_RETRY)
+                continue
+            for record in records:
+                self.metrics.hits.labels(record.hit.rule_id).inc()
+            return
+
+    def _maybe_prune(self, partition: int) -> None:
+        """Forget articles older than the retention, in this partition, once in a while."""
+        now = time.time()
+        last = self._last_prune.setdefault(partition, now)
+        if now - last < self.prune_every:
+            return
+        self._last_prune[partition] = now
+        cutoff = now - self.retention
+        old = [
+            key
+            for key, value in list(self.seen.data.items())
+            if isinstance(value, dict)
+            and value.get("p") == partition
+            and value.get("t", now) < cutoff
+        ]
+        for key in old:
+            self.seen.drop_soon(key, partition=partition)
+        if old:
+            log.info(
+                "forgot %d article id(s) past the retention (partition %d)", len(old), partition
+            )

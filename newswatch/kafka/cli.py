@@ -1,0 +1,479 @@
+"""The Kafka-mode commands: ``poll``, ``worker``, ``rules publish`` and the ``kafka`` group.
+
+Registered at the bottom of ``newswatch/cli.py``. Faust is imported only when a worker starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+import feeds as feeds_package
+from feeds.config import MIN_INTERVAL, FeedConfigError
+from feeds.fetch import FetchLimits
+from newswatch.alerts.targets import Targets
+from newswatch.kafka.admin import TopicError, describe_topics, ensure_topics, group_lag
+from newswatch.kafka.config import DEFAULT_PARTITIONS, DEFAULT_PREFIX, KafkaSettings, parse_shard
+
+__all__ = ["kafka_group", "poll_command", "publish_command", "worker_command"]
+
+log = logging.getLogger("newswatch")
+
+
+BOOTSTRAP_OPTION = click.option(
+    "--bootstrap",
+    envvar="KAFKA_BOOTSTRAP",
+    required=True,
+    help="Kafka bootstrap servers, host:port[,host:port] (env KAFKA_BOOTSTRAP).",
+)
+
+
+PREFIX_OPTION = click.option(
+    "--topic-prefix",
+    envvar="NEWSWATCH_TOPIC_PREFIX",
+    default=DEFAULT_PREFIX,
+    show_default=True,
+    help="Prefix of every topic name (env NEWSWATCH_TOPIC_PREFIX).",
+)
+PARTITIONS_OPTION = click.option(
+    "--partitions",
+    envvar="NEWSWATCH_PARTITIONS",
+    type=click.IntRange(min=1),
+    default=DEFAULT_PARTITIONS,
+    show_default=True,
+    help="Partitions of the articles and hits topics when this creates them.",
+)
+
+
+def quiet_clients() -> None:
+    """Kafka clients log every connection at INFO; keep them to warnings unless debugging."""
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        for name in ("kafka", "aiokafka"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def settings_of(bootstrap: str, prefix: str, partitions: int = DEFAULT_PARTITIONS) -> KafkaSettings:
+    quiet_clients()
+    try:
+        return KafkaSettings(bootstrap=bootstrap, prefix=prefix, partitions=partitions)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _install_stop(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+
+    def on_signal(name: str) -> None:
+        if stop.is_set():
+            log.warning("%s again: exiting now; unacknowledged articles come again", name)
+            os._exit(130)
+        log.info("%s received: finishing the batch in flight", name)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal, sig.name)
+
+
+# --- newswatch poll ----------------------------------------------------------------------------
+
+
+@click.command("poll")
+@click.option(
+    "--feeds",
+    "feeds_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=Path(feeds_package.__file__).parent / "feeds.yaml",
+    envvar="NEWSWATCH_FEEDS",
+    help="Feed list (YAML). Default: the shipped feeds/feeds.yaml.",
+)
+@click.option("--shard", default=None, help="i/n: poll only this poller's share of the feeds.")
+@BOOTSTRAP_OPTION
+@PREFIX_OPTION
+@PARTITIONS_OPTION
+@click.option(
+    "--state",
+    "state_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="var/poller",
+    envvar="NEWSWATCH_STATE",
+    show_default=True,
+    help="Directory for the poller's SQLite state (seen entries, feed health).",
+)
+@click.option("--once", is_flag=True, help="Poll every feed once and exit.")
+@click.option(
+    "--delivery-timeout",
+    type=float,
+    default=120.0,
+    show_default=True,
+    help="Seconds Kafka may take to acknowledge a batch (an outage longer than this fails the "
+    "poll; the articles come again on the next one).",
+)
+@click.option("--fetch-timeout", type=float, default=FetchLimits().read_timeout, hidden=True)
+@click.option(
+    "--warn-after",
+    type=float,
+    default=5.0,
+    hidden=True,
+    help="Seconds without Kafka's acknowledgement before the outage is logged.",
+)
+@click.option(
+    "--min-feed-interval",
+    type=float,
+    default=MIN_INTERVAL,
+    envvar="NEWSWATCH_MIN_FEED_INTERVAL",
+    hidden=True,
+)
+def poll_command(
+    feeds_file: Path,
+    shard: str | None,
+    bootstrap: str,
+    topic_prefix: str,
+    partitions: int,
+    state_dir: Path,
+    once: bool,
+    delivery_timeout: float,
+    fetch_timeout: float,
+    warn_after: float,
+    min_feed_interval: float,
+) -> None:
+    """Poll feeds and put new articles on Kafka (scale-out mode).
+
+    Each new article goes to the articles topic, keyed by its id; it is marked seen only once
+    Kafka acknowledged it. Several pollers split a feed list with --shard. SIGTERM or Ctrl-C
+    finishes the batch in flight and exits.
+
+    Example: newswatch poll --feeds feeds.yaml --bootstrap 127.0.0.1:9092
+
+    Example (three pollers): newswatch poll --feeds feeds.yaml --shard 0/3
+    """
+    from newswatch.kafka.poll import PollConfig, run_poll
+
+    try:
+        parsed_shard = parse_shard(shard) if shard else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--shard") from None
+    config = PollConfig(
+        feeds_file=feeds_file,
+        state_dir=state_dir,
+        kafka=settings_of(bootstrap, topic_prefix, partitions),
+        shard=parsed_shard,
+        min_feed_interval=min_feed_interval,
+        fetch_limits=FetchLimits(read_timeout=fetch_timeout),
+        delivery_timeout=delivery_timeout,
+        warn_after=warn_after,
+    )
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        if not once:
+            _install_stop(stop)
+        summary = await run_poll(config, stop, once=once)
+        if once:
+            for error in summary.errors:
+                log.warning("feed failed: %s", error)
+            click.echo(
+                f"{summary.feeds} feed(s) polled ({summary.feeds_failed} failed), "
+                f"{summary.articles} article(s) sent to Kafka",
+                err=True,
+            )
+
+    try:
+        asyncio.run(run())
+    except (FeedConfigError, TopicError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+# --- newswatch worker --------------------------------------------------------------------------
+
+
+@click.command("worker")
+@BOOTSTRAP_OPTION
+@PREFIX_OPTION
+@PARTITIONS_OPTION
+@click.option(
+    "--apprise",
+    "apprise_config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="apprise.yaml",
+    envvar="NEWSWATCH_APPRISE",
+    show_default=True,
+    help="Apprise config (YAML, with tags). Missing file: no targets.",
+)
+@click.option(
+    "--group",
+    envvar="NEWSWATCH_WORKER_GROUP",
+    default="",
+    help="Faust app id / consumer group (default: <prefix>worker). Workers sharing it share "
+    "the partitions.",
+)
+@click.option(
+    "--data",
+    "datadir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="var/worker",
+    envvar="NEWSWATCH_WORKER_DATA",
+    show_default=True,
+    help="Faust's data directory.",
+)
+@click.option("--web/--no-web", default=True, help="Serve /health and /metrics.")
+@click.option("--web-host", default="127.0.0.1", envvar="NEWSWATCH_WEB_HOST", show_default=True)
+@click.option("--web-port", type=int, default=6066, envvar="NEWSWATCH_WEB_PORT", show_default=True)
+@click.option("--console/--no-console", default=False, help="Also print alerts on stdout.")
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Delivery rounds per target before an alert is parked on the dead-letter topic.",
+)
+@click.option(
+    "--retry-initial",
+    type=click.FloatRange(min=0.01),
+    default=2.0,
+    show_default=True,
+    help="Seconds before the first retry (doubling, up to 30 s).",
+)
+@click.option(
+    "--session-timeout",
+    type=click.FloatRange(min=6.0),
+    default=10.0,
+    show_default=True,
+    help="Seconds before the group gives a dead worker's partitions to the others.",
+)
+def worker_command(
+    bootstrap: str,
+    topic_prefix: str,
+    partitions: int,
+    apprise_config: Path,
+    group: str,
+    datadir: Path,
+    web: bool,
+    web_host: str,
+    web_port: int,
+    console: bool,
+    max_attempts: int,
+    retry_initial: float,
+    session_timeout: float,
+) -> None:
+    """Run a Faust worker: dedupe, match and alert (scale-out mode).
+
+    Reads the articles topic, matches with the rules published on the rules topic (changes
+    apply within seconds, no restart), sends each alert once per (rule, article) through
+    Apprise, and parks alerts that keep failing on the dead-letter topic. Start as many as the
+    articles topic has partitions. /health and /metrics are served on 127.0.0.1:6066.
+
+    Example: newswatch worker --bootstrap 127.0.0.1:9092 --apprise apprise.yaml
+
+    Example (no web port): newswatch worker --no-web
+    """
+    from faust.worker import Worker as FaustWorker
+
+    from agents.factory import create_app
+    from agents.settings import WorkerSettings
+    from newswatch.alerts.notifier import Backoff
+    from newswatch.alerts.targets import TargetsError
+    from newswatch.kafka.delivery import RetryPolicy
+
+    settings = WorkerSettings(
+        kafka=settings_of(bootstrap, topic_prefix, partitions),
+        group=group,
+        apprise=apprise_config,
+        datadir=datadir,
+        web=web,
+        web_host=web_host,
+        web_port=web_port,
+        console=console,
+        retry=RetryPolicy(
+            attempts=max_attempts,
+            backoff=Backoff(initial=retry_initial, factor=2.0, maximum=max(retry_initial, 30.0)),
+        ),
+        session_timeout=session_timeout,
+    )
+    try:
+        worker = create_app(settings)
+    except (TopicError, TargetsError) as exc:
+        raise click.ClickException(str(exc)) from None
+    level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+    # Faust's worker owns the event loop and the signals: SIGTERM/SIGINT finish the events in
+    # flight, commit, leave the group and exit 0.
+    FaustWorker(worker.app, loglevel=level, quiet=True).execute_from_commandline()
+
+
+# --- newswatch rules publish -------------------------------------------------------------------
+
+
+@click.command("publish")
+@click.argument("path", type=click.Path(path_type=Path), default="rules", envvar="NEWSWATCH_RULES")
+@BOOTSTRAP_OPTION
+@PREFIX_OPTION
+@click.option("--dry-run", is_flag=True, help="Validate and show what would change.")
+def publish_command(path: Path, bootstrap: str, topic_prefix: str, dry_run: bool) -> None:
+    """Validate rules and publish them to the workers; exit 1 if any is invalid.
+
+    Runs the same checks as `rules check` (examples included). If anything is an error,
+    nothing is published. Otherwise the rules topic is made to match PATH: new and changed
+    rules are written, rules no longer in PATH are deleted. Workers apply it within seconds.
+
+    Example: newswatch rules publish rules/ --bootstrap 127.0.0.1:9092
+    """
+    from newswatch.kafka.publish import PublishError, publish_rules
+
+    settings = settings_of(bootstrap, topic_prefix)
+    try:
+        plan = publish_rules(path, settings, dry_run=dry_run)
+    except PublishError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(str(exc)) from None
+    except TopicError as exc:
+        raise click.ClickException(str(exc)) from None
+    for problem in plan.warnings:
+        click.echo(str(problem), err=True)
+    verb = "would publish" if dry_run else "published"
+    for record in plan.upserts:
+        click.echo(f"{verb} {record.id} v{record.version} ({record.source}:{record.line})")
+    for rule_id in plan.deletes:
+        click.echo(f"{'would delete' if dry_run else 'deleted'} {rule_id}")
+    click.echo(
+        f"{len(plan.upserts)} rule(s) {verb}, {len(plan.deletes)} deleted, "
+        f"{len(plan.unchanged)} unchanged on {settings.topics.rules}",
+        err=True,
+    )
+
+
+# --- newswatch kafka ... -----------------------------------------------------------------------
+
+
+@click.group("kafka")
+def kafka_group() -> None:
+    """Scale-out mode: topics, health, dead letters.
+
+    \b
+    Example:
+      newswatch kafka check --bootstrap 127.0.0.1:9092 --worker-url http://127.0.0.1:6066
+      newswatch kafka dead-letters --bootstrap 127.0.0.1:9092
+    """
+
+
+@kafka_group.command("topics")
+@BOOTSTRAP_OPTION
+@PREFIX_OPTION
+@PARTITIONS_OPTION
+def topics_command(bootstrap: str, topic_prefix: str, partitions: int) -> None:
+    """Create the missing topics and print their names.
+
+    Example: newswatch kafka topics --bootstrap 127.0.0.1:9092 --partitions 12
+    """
+    settings = settings_of(bootstrap, topic_prefix, partitions)
+    try:
+        n = ensure_topics(settings)
+    except TopicError as exc:
+        raise click.ClickException(str(exc)) from None
+    for name in settings.topics.all():
+        click.echo(name)
+    click.echo(f"articles and hits have {n} partition(s)", err=True)
+
+
+@kafka_group.command("check")
+@BOOTSTRAP_OPTION
+@PREFIX_OPTION
+@click.option("--group", default="", help="Worker group (default: <prefix>worker).")
+@click.option("--worker-url", default=None, help="A worker's web address: http://127.0.0.1:6066")
+@click.option("--max-lag", type=int, default=None, help="Exit 1 if more is unprocessed.")
+def check_command(
+    bootstrap: str, topic_prefix: str, group: str, worker_url: str | None, max_lag: int | None
+) -> None:
+    """Health check: broker, topics, the workers' lag, a worker's /health; exit 1 if unwell.
+
+    Prints one JSON object.
+
+    Example: newswatch kafka check --bootstrap 127.0.0.1:9092 --max-lag 10000
+    """
+    import urllib.request
+
+    settings = settings_of(bootstrap, topic_prefix)
+    group = group or settings.worker_group
+    report: dict[str, Any] = {"bootstrap": bootstrap, "ok": True}
+    try:
+        topics = describe_topics(settings)
+        report["topics"] = topics
+        missing = [name for name in settings.topics.all() if name not in topics]
+        if missing:
+            report["ok"] = False
+            report["missing_topics"] = missing
+        lag = group_lag(settings, group, [settings.topics.articles, settings.topics.hits])
+        report["lag"] = {"group": group, "total": lag.total, **lag.lag}
+        if max_lag is not None and lag.total > max_lag:
+            report["ok"] = False
+    except Exception as exc:  # any failure to reach Kafka is the answer
+        report["ok"] = False
+        report["error"] = f"{type(exc).__name__}: {exc}"
+    if worker_url:
+        try:
+            with urllib.request.urlopen(f"{worker_url.rstrip('/')}/health", timeout=5) as resp:
+                report["worker"] = json.loads(resp.read())
+        except Exception as exc:  # 503 (starting) and refused both mean "not healthy"
+            report["ok"] = False
+            report["worker"] = {"error": f"{type(exc).__name__}: {exc}"}
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    sys.exit(0 if report["ok"] else 1)
+
+
+@kafka_group.command("dead-letters")
+@BOOTSTRAP_OPTION
+@PREFIX_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def dead_letters_command(bootstrap: str, topic_prefix: str, fmt: str) -> None:
+    """List the alerts parked on the dead-letter topic (replay: `newswatch alerts retry`).
+
+    Example: newswatch kafka dead-letters --bootstrap 127.0.0.1:9092 --format json
+    """
+    from newswatch.kafka.deadletters import list_dead_letters
+
+    letters = list_dead_letters(settings_of(bootstrap, topic_prefix))
+    if fmt == "json":
+        rows = [json.loads(letter.to_bytes()) for letter in letters]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for letter in letters:
+        doubt = " IN DOUBT" if letter.in_doubt else ""
+        click.echo(
+            f"{letter.parked_at}{doubt} rule {letter.alert.rule_id} article "
+            f"{letter.alert.article_id} target {letter.target} ({letter.attempts} attempt(s)): "
+            f"{letter.reason}"
+        )
+    click.echo(f"{len(letters)} dead letter(s)", err=True)
+
+
+# --- newswatch alerts retry --bootstrap ---------------------------------------------------------
+
+
+def retry_dead_letters(bootstrap: str, prefix: str, targets: Targets, *, in_doubt: bool) -> None:
+    """``alerts retry --bootstrap``: replay the dead letters; exit 1 if some still fail."""
+    from newswatch.kafka.deadletters import replay_dead_letters
+
+    settings = settings_of(bootstrap, prefix)
+    try:
+        report = asyncio.run(replay_dead_letters(settings, targets, in_doubt=in_doubt))
+    except (TopicError, RuntimeError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"sent {report.sent}, failed {report.failed}, "
+        f"in doubt (not replayed, see --in-doubt) {report.skipped_in_doubt}"
+    )
+    for letter, error in report.failures:
+        click.echo(
+            f"  failed: rule {letter.alert.rule_id}, article {letter.alert.article_id}, "
+            f"target {letter.target}: {error}",
+            err=True,
+        )
+    if not report.ok:
+        raise SystemExit(1)

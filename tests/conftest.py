@@ -1,0 +1,3 @@
+"""Root pytest configuration: the Kafka fixtures (tests/support/kafka.py) for every test folder."""
+
+pytest_plugins = ["tests.support.kafka"]

@@ -1,0 +1,270 @@
+"""The scale-out runtime's parts without a broker: wire forms, the delivery steps (crash by
+crash), the rules store, publish planning, shards, oversized articles."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from newswatch.alerts.message import Alert
+from newswatch.alerts.notifier import Backoff
+from newswatch.article import Article
+from newswatch.hits import Hit, Mention
+from newswatch.kafka.config import KafkaSettings, Shard, parse_shard
+from newswatch.kafka.delivery import (
+    NEW,
+    PARKED,
+    RETRYING,
+    SENDING,
+    SENT,
+    Interrupted,
+    Record,
+    RetryPolicy,
+    TargetState,
+    deliver,
+    record_from_json,
+    record_to_json,
+)
+from newswatch.kafka.producer import fit_article
+from newswatch.kafka.publish import plan_publish, rule_records
+from newswatch.kafka.records import DeadLetter, HitRecord, RuleRecord
+from newswatch.kafka.rulefeed import RuleStore
+
+ALERT = Alert(
+    key="moscow\x1fa1",
+    rule_id="moscow",
+    rule_version="abc",
+    article_id="a1",
+    title="[HIGH] Watch Moscow: talks",
+    body="talks in Moscow",
+    tags=("default",),
+    severity="high",
+    url="https://x/1",
+)
+FAST = RetryPolicy(attempts=3, backoff=Backoff(initial=0.01, factor=2.0, maximum=0.05, jitter=0))
+
+
+# --- wire forms --------------------------------------------------------------------------------
+
+
+def test_records_round_trip() -> None:
+    hit = Hit("moscow", "abc", "a1", (Mention("e", "Moscow", "Moscow", "title", 0, 6),))
+    record = HitRecord(hit, ALERT, "feed-1")
+    again = HitRecord.from_bytes(record.to_bytes())
+    assert again == record and again.key == b"moscow\x1fa1"
+    rule = RuleRecord("moscow", "v1", "id: moscow\n", "m.yaml", 3)
+    assert RuleRecord.from_bytes(rule.to_bytes()).same_as(rule)
+    letter = DeadLetter(ALERT, "json-1", "json://127.0.0.1/hook", "HTTP 500", 3, in_doubt=True)
+    back = DeadLetter.from_bytes(letter.to_bytes())
+    assert (back.alert, back.target_id, back.in_doubt, back.attempts) == (ALERT, "json-1", True, 3)
+    assert back.key == b"moscow\x1fa1\x1fjson-1"
+
+
+def test_settings_and_shards() -> None:
+    settings = KafkaSettings("127.0.0.1:1, 127.0.0.1:2", prefix="desk.")
+    assert settings.servers == ["127.0.0.1:1", "127.0.0.1:2"]
+    assert settings.topics.rules == "desk.rules" and settings.worker_group == "desk.worker"
+    with pytest.raises(ValueError):
+        KafkaSettings("127.0.0.1:1", prefix="bad prefix/")
+    assert parse_shard("1/3") == Shard(1, 3)
+    for bad in ("3/3", "1", "a/b", "0/0"):
+        with pytest.raises(ValueError):
+            parse_shard(bad)
+
+
+def test_an_oversized_article_is_trimmed_to_fit_not_refused() -> None:
+    article = Article(id="big", title="Title stays", content="word " * 300_000)
+    trimmed, value = fit_article(article, limit=100_000)
+    assert len(value) <= 100_000 and trimmed.title == "Title stays"
+    assert article.content.startswith(trimmed.content) and trimmed.content
+    small = Article(id="small", title="t")
+    assert fit_article(small)[0] is small
+
+
+# --- the delivery steps ------------------------------------------------------------------------
+
+
+class Killed(Exception):
+    """Stands for a kill -9: nothing after it runs."""
+
+
+@dataclass
+class FakePorts:
+    """Records every durable write; ``crash_at`` raises after the n-th save (a kill -9)."""
+
+    outcomes: list[str | None] = field(default_factory=list)  # per send round, target "t"
+    saves: list[Record] = field(default_factory=list)
+    letters: list[DeadLetter] = field(default_factory=list)
+    sends: int = 0
+    crash_at: int | None = None
+    crash_in_send: bool = False
+
+    async def save(self, record: Record) -> None:
+        self.saves.append(dict(record))
+        if self.crash_at is not None and len(self.saves) >= self.crash_at:
+            raise Killed("worker killed")
+
+    async def send(self, alert: Alert, target_ids: Sequence[str]) -> dict[str, str | None]:
+        self.sends += 1
+        if self.crash_in_send:
+            raise Killed("killed during the send")
+        outcome = self.outcomes.pop(0) if self.outcomes else None
+        return {t: outcome for t in target_ids}
+
+    async def park(self, letter: DeadLetter) -> None:
+        self.letters.append(letter)
+
+    async def pause(self, seconds: float) -> None:
+        await asyncio.sleep(0)
+
+    def describe(self, target_id: str) -> str:
+        return f"display-{target_id}"
+
+    def attempts_for(self, target_id: str, policy: RetryPolicy) -> int:
+        return policy.attempts
+
+    @property
+    def last(self) -> Record:
+        return self.saves[-1]
+
+
+async def test_a_successful_delivery_writes_sending_then_sent() -> None:
+    ports = FakePorts()
+    outcome = await deliver(ALERT, ["t"], {}, ports, FAST)
+    assert outcome.sent == ["t"] and ports.sends == 1
+    assert [r["t"].state for r in ports.saves] == [SENDING, SENT]
+
+
+async def test_a_redelivered_hit_that_was_sent_is_not_sent_again() -> None:
+    ports = FakePorts()
+    outcome = await deliver(ALERT, ["t"], {"t": TargetState(SENT, 1)}, ports, FAST)
+    assert outcome.already_done == ["t"] and ports.sends == 0 and not ports.saves
+
+
+async def test_failures_are_retried_then_parked_with_the_reason() -> None:
+    ports = FakePorts(outcomes=["HTTP 500", "HTTP 500", "HTTP 503"])
+    outcome = await deliver(ALERT, ["t"], {}, ports, FAST)
+    assert ports.sends == 3 and outcome.failed_attempts == 3
+    [letter] = ports.letters
+    assert (letter.reason, letter.attempts, letter.in_doubt) == ("HTTP 503", 3, False)
+    assert ports.last["t"].state == PARKED and outcome.parked == ["t"]
+
+
+async def test_a_crash_after_sending_is_marked_leaves_it_in_doubt_and_never_resent() -> None:
+    first = FakePorts(crash_in_send=True)
+    with pytest.raises(Killed):
+        await deliver(ALERT, ["t"], {}, first, FAST)
+    assert first.last["t"].state == SENDING  # what the changelog holds after the kill
+    replay = FakePorts()
+    outcome = await deliver(ALERT, ["t"], first.last, replay, FAST)
+    assert replay.sends == 0 and outcome.in_doubt == ["t"]
+    [letter] = replay.letters
+    assert letter.in_doubt and "in doubt" in letter.reason
+    assert replay.last["t"].state == PARKED
+
+
+async def test_a_crash_before_the_send_is_marked_sends_once_on_replay() -> None:
+    # Killed right after the alert's targets were recorded (NEW), before "sending".
+    replay = FakePorts()
+    outcome = await deliver(ALERT, ["t"], {"t": TargetState(NEW)}, replay, FAST)
+    assert outcome.sent == ["t"] and replay.sends == 1
+
+
+async def test_a_crash_between_retries_resumes_with_the_attempts_counted() -> None:
+    first = FakePorts(outcomes=["HTTP 500"], crash_at=2)  # killed after recording the failure
+    with pytest.raises(Killed):
+        await deliver(ALERT, ["t"], {}, first, FAST)
+    assert first.last["t"] == TargetState(RETRYING, 1, "HTTP 500")
+    replay = FakePorts(outcomes=["HTTP 500", "HTTP 500"])
+    await deliver(ALERT, ["t"], first.last, replay, FAST)
+    assert replay.sends == 2 and replay.letters[0].attempts == 3  # 1 before the crash + 2
+
+
+async def test_a_crash_between_parking_steps_writes_the_letter_again() -> None:
+    first = FakePorts(outcomes=["x", "x", "x"])
+    first_outcome = await deliver(ALERT, ["t"], {}, first, FAST)
+    assert first_outcome.parked == ["t"]
+    parking = next(r for r in first.saves if r["t"].state == "parking")
+    replay = FakePorts()
+    await deliver(ALERT, ["t"], parking, replay, FAST)
+    assert replay.sends == 0 and len(replay.letters) == 1  # same key: replaces itself
+    assert replay.last["t"].state == PARKED
+
+
+async def test_an_interrupted_backoff_leaves_a_resumable_record() -> None:
+    class Stopping(FakePorts):
+        async def pause(self, seconds: float) -> None:
+            raise Interrupted()
+
+    ports = Stopping(outcomes=["HTTP 500"])
+    with pytest.raises(Interrupted):
+        await deliver(ALERT, ["t"], {}, ports, FAST)
+    assert ports.last["t"].state == RETRYING
+
+
+def test_records_serialise_for_the_table() -> None:
+    record = {"a": TargetState(SENT, 1), "b": TargetState("parking", 2, "boom", True)}
+    assert record_from_json(record_to_json(record)) == record
+    assert record_from_json(None) == {}
+
+
+# --- rules: publishing and following -----------------------------------------------------------
+
+
+RULES = """\
+# two rules in one file
+rules:
+  - id: moscow
+    title: Moscow
+    entities:
+      e:
+        place: Moscow
+        aliases: [Москва]   # Cyrillic too
+  - id: geneva
+    entities:
+      e:
+        place: Geneva
+"""
+
+
+def test_each_rule_is_published_as_its_own_text_with_the_same_version(tmp_path: Path) -> None:
+    (tmp_path / "places.yaml").write_text(RULES, encoding="utf-8")
+    records, _ = rule_records(tmp_path)
+    assert [(r.id, r.source, r.line) for r in records] == [
+        ("moscow", "places.yaml", 3),
+        ("geneva", "places.yaml", 9),
+    ]
+    assert "Москва" in records[0].text and "geneva" not in records[0].text
+    store = RuleStore()
+    for record in records:
+        assert store.apply(record.key, record.to_bytes())
+    assert {r.id: r.version for r in store.rules.values()} == {r.id: r.version for r in records}
+    snapshot = store.snapshot()
+    hits = snapshot.matcher.match(Article(id="x", title="Talks in Москва", language="ru"))
+    assert [h.rule_id for h in hits] == ["moscow"]
+
+
+def test_the_publish_plan_writes_changes_and_tombstones_what_is_gone() -> None:
+    a = RuleRecord("a", "v1", "id: a", "a.yaml")
+    b = RuleRecord("b", "v1", "id: b", "b.yaml")
+    b2 = RuleRecord("b", "v2", "id: b # changed", "b.yaml")
+    plan = plan_publish([a, b2], {"a": a, "b": b, "gone": None})
+    assert [r.id for r in plan.upserts] == ["b"] and plan.deletes == ("gone",)
+    assert plan.unchanged == ("a",)
+
+
+def test_the_store_keeps_a_rule_whose_new_record_is_broken_and_drops_a_tombstoned_one() -> None:
+    store = RuleStore()
+    good = RuleRecord("m", "v", "id: m\nentities:\n  e:\n    place: Moscow\n", "m.yaml")
+    assert store.apply(b"m", good.to_bytes())
+    before = store.rules["m"]
+    broken = RuleRecord("m", "v2", "id: m\nentities: {}\n", "m.yaml")
+    assert not store.apply(b"m", broken.to_bytes())
+    assert not store.apply(b"m", b"not json")
+    assert store.rules["m"] is before
+    assert store.apply(b"m", None) and not store.rules
+    assert not store.apply(b"m", None)
