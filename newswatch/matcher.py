@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -211,6 +210,9 @@ class Matcher:
             if form.verify is None:
                 end = name_start + len(form.anchor)
             else:
+                after = name_start + len(form.anchor)
+                if after < len(haystack) and haystack[after] not in form.next_chars:
+                    continue  # the stem runs on into a letter no ending starts with
                 verified = form.verify.match(haystack, name_start)
                 if verified is None:
                     continue
@@ -230,27 +232,16 @@ class Matcher:
         # The skeleton deletes letters inside words only, so the n-th word of the skeleton is
         # the n-th word of the scan copy: map through word starts, not character by character.
         h_starts = _word_starts(scan)
-        s_starts = _word_starts(skeleton)
         out: list[_Candidate] = []
-        for index, s_start, s_end in hits:
+        for index, s_start, _ in hits:
             variant, targets = self._variants[self._variant_index[index]]
-            first = bisect_right(s_starts, s_start + 1) - 1
-            last = bisect_right(s_starts, s_end - 2) - 1
-            word_start = h_starts[first] - 1  # scan offsets are haystack offsets + 1
-            last_word = h_starts[last] - 1
-            for prefix in _ARABIC_PREFIXES:
-                if not haystack.startswith(prefix, word_start):
-                    continue
-                name_start = word_start + len(prefix)
-                verified = variant.verify.match(haystack, name_start)
-                if verified is None or verified.end() <= last_word:
-                    continue
-                written = haystack[name_start : verified.end()]
-                if not variant.accepts(written):
-                    break
-                how = "variant" if written != variant.folded else ("prefix" if prefix else "exact")
-                out.append(_Candidate(word_start, name_start, verified.end(), how, (), targets))
-                break
+            word = skeleton.count(" ", 0, s_start + 1)  # the word after the hit's space
+            found = variant.find.match(haystack, h_starts[word] - 1)  # scan = haystack + 1
+            if found is None or not variant.accepts(found.group(2)):
+                continue
+            prefix, written = found.group(1), found.group(2)
+            how = "variant" if written != variant.folded else ("prefix" if prefix else "exact")
+            out.append(_Candidate(found.start(), found.start(2), found.end(), how, (), targets))
         return out
 
 

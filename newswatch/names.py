@@ -73,6 +73,9 @@ class NameForm:
     lam_variant: bool = False  # an al- name without its alef, after a lam proclitic
     cased: tuple[int, ...] = ()  # per word: NO_CASE, CAPITAL (first letter) or ALL_CAPS
     folded: str = ""  # the whole folded alias, to tell an exact match from an inflected one
+    # Inflecting forms: what may follow the anchor (a space, or an ending's first letter, or
+    # the rest of the first word when the anchor is not a stem).
+    next_chars: frozenset[str] = frozenset()
 
 
 def _is_cyrillic_word(word: str) -> bool:
@@ -127,7 +130,9 @@ def name_forms(alias: str, *, keyword: bool = False) -> list[NameForm]:
         first = russian_stem(words[0]) if _is_cyrillic_word(words[0]) else None
         anchor = first[0] if first else words[0]
         verify = re.compile(" ".join(_word_pattern(w) for w in words))
-        forms.append(NameForm(anchor, verify, cased=cased, folded=folded))
+        endings = first[1] if first else ("",)
+        next_chars = frozenset(e[0] if e else " " for e in endings)
+        forms.append(NameForm(anchor, verify, cased=cased, folded=folded, next_chars=next_chars))
         return forms
     arabic = is_arabic_letter(folded[0])
     forms.append(NameForm(folded, arabic=arabic, cased=cased, folded=folded))
@@ -166,7 +171,9 @@ _MAX_VOWEL_EDITS = 1  # per word
 @dataclass(frozen=True, slots=True)
 class ArabicVariant:
     skeleton: str  # what the skeleton automaton finds
-    verify: re.Pattern[str]  # run on the folded text at the start of the word
+    # Matched in the folded text at the start of the word: its proclitics in group 1, the
+    # name as written in group 2.
+    find: re.Pattern[str]
     folded: str
 
     def accepts(self, written: str) -> bool:
@@ -217,4 +224,7 @@ def arabic_variant(alias: str) -> ArabicVariant | None:
             # another word (بريطاني is British, not بريطانيا).
             out.append(_CLASS_OF.get(c, re.escape(c)))
         pieces.append("".join(out))
-    return ArabicVariant(skeleton, re.compile(" ".join(pieces) + _NOT_WORD), folded)
+    body = " ".join(pieces)
+    return ArabicVariant(
+        skeleton, re.compile(f"(?<![^\\W_])([وف]?[بل]?)({body}){_NOT_WORD}"), folded
+    )
