@@ -117,11 +117,13 @@ class Matcher:
         self._patterns: tuple[_Pattern, ...] = tuple(
             _Pattern(form, tuple(dict.fromkeys(targets))) for form, targets in by_form.items()
         )
-        entries: dict[str, _Entry] = {}
+        # Several forms may share a pattern text (Сергей Лавров and Сергей Шойгу both start
+        # " серге"; Turkey the place and turkey the keyword): each is checked on its own.
+        entries: dict[str, list[_Entry]] = defaultdict(list)
         for pattern in self._patterns:
             for text, entry in _entries(pattern):
-                entries.setdefault(text, entry)  # one form per text: targets were merged above
-        self._entries = tuple(entries.values())
+                entries[text].append(entry)
+        self._entries = tuple(tuple(group) for group in entries.values())
         self._automaton = _automaton(list(entries))
         by_variant: dict[ArabicVariant, list[_Target]] = defaultdict(list)
         for pattern in self._patterns:
@@ -132,11 +134,11 @@ class Matcher:
         self._variants = tuple(
             (variant, tuple(dict.fromkeys(targets))) for variant, targets in by_variant.items()
         )
-        variant_texts: dict[str, int] = {}
+        variant_texts: dict[str, list[int]] = defaultdict(list)
         for index, (variant, _) in enumerate(self._variants):
             for prefix in _SKELETON_PREFIXES:
-                variant_texts.setdefault(f" {prefix}{variant.skeleton} ", index)
-        self._variant_index = tuple(variant_texts.values())
+                variant_texts[f" {prefix}{variant.skeleton} "].append(index)
+        self._variant_index = tuple(tuple(group) for group in variant_texts.values())
         self._variant_automaton = _automaton(list(variant_texts))
         self._rule_entities = tuple(tuple(e.key for e in r.entities) for r in self.rules)
 
@@ -203,23 +205,24 @@ class Matcher:
         assert self._automaton is not None
         out: list[_Candidate] = []
         for index, start, _ in self._automaton.find_matches_as_indexes(scan, overlapping=True):
-            entry = self._entries[index]
-            form = entry.pattern.form
-            name_start = start + entry.prefix
-            how = entry.how
-            if form.verify is None:
-                end = name_start + len(form.anchor)
-            else:
-                after = name_start + len(form.anchor)
-                if after < len(haystack) and haystack[after] not in form.next_chars:
-                    continue  # the stem runs on into a letter no ending starts with
-                verified = form.verify.match(haystack, name_start)
-                if verified is None:
-                    continue
-                end = verified.end()
-                if haystack[name_start:end] != form.folded:
-                    how = "inflection"
-            out.append(_Candidate(start, name_start, end, how, form.cased, entry.pattern.targets))
+            for entry in self._entries[index]:
+                form = entry.pattern.form
+                name_start = start + entry.prefix
+                how = entry.how
+                if form.verify is None:
+                    end = name_start + len(form.anchor)
+                else:
+                    after = name_start + len(form.anchor)
+                    if after < len(haystack) and haystack[after] not in form.next_chars:
+                        continue  # the stem runs on into a letter no ending starts with
+                    verified = form.verify.match(haystack, name_start)
+                    if verified is None:
+                        continue
+                    end = verified.end()
+                    if haystack[name_start:end] != form.folded:
+                        how = "inflection"
+                targets = entry.pattern.targets
+                out.append(_Candidate(start, name_start, end, how, form.cased, targets))
         return out
 
     def _variant_candidates(self, haystack: str, scan: str) -> list[_Candidate]:
@@ -234,14 +237,15 @@ class Matcher:
         h_starts = _word_starts(scan)
         out: list[_Candidate] = []
         for index, s_start, _ in hits:
-            variant, targets = self._variants[self._variant_index[index]]
             word = skeleton.count(" ", 0, s_start + 1)  # the word after the hit's space
-            found = variant.find.match(haystack, h_starts[word] - 1)  # scan = haystack + 1
-            if found is None or not variant.accepts(found.group(2)):
-                continue
-            prefix, written = found.group(1), found.group(2)
-            how = "variant" if written != variant.folded else ("prefix" if prefix else "exact")
-            out.append(_Candidate(found.start(), found.start(2), found.end(), how, (), targets))
+            for number in self._variant_index[index]:
+                variant, targets = self._variants[number]
+                found = variant.find.match(haystack, h_starts[word] - 1)  # scan = haystack + 1
+                if found is None or not variant.accepts(found.group(2)):
+                    continue
+                prefix, written = found.group(1), found.group(2)
+                how = "variant" if written != variant.folded else "prefix" if prefix else "exact"
+                out.append(_Candidate(found.start(), found.start(2), found.end(), how, (), targets))
         return out
 
 

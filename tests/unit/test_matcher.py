@@ -311,3 +311,25 @@ def test_acronyms_match_only_in_capitals() -> None:
 )
 def test_russian_plural_and_adjective_names_inflect(alias: str, text: str) -> None:
     assert fires(rule("x", alias), text)
+
+
+def test_names_sharing_a_stem_are_each_checked() -> None:
+    # Both anchor on the stem "ангел": each name's own endings decide.
+    merkel = Matcher([rule("a", "Ангела Меркел"), rule("b", "Ангела Меркель")])
+    assert [h.rule_id for h in merkel.match(Article(id="x", content="с Ангелой Меркель"))] == ["b"]
+    shoigu = Matcher([rule("lavrov", "Сергей Лавров"), rule("shoigu", "Сергей Шойгу")])
+    found = shoigu.match(Article(id="x", content="Сергея Лаврова и Сергея Шойгу"))
+    assert sorted(h.rule_id for h in found) == ["lavrov", "shoigu"]
+
+
+def test_a_keyword_and_a_cased_name_with_the_same_letters_keep_their_own_case_rules() -> None:
+    turkey = rule("turkey", "Turkey")
+    food = Rule(
+        id="food",
+        version="v",
+        title="food",
+        condition=Any(),
+        entities=(Entity("k", EntityKind.KEYWORDS, ("turkey",)),),
+    )
+    found = Matcher([turkey, food]).match(Article(id="x", content="roast turkey"))
+    assert [h.rule_id for h in found] == ["food"]
