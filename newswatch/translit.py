@@ -19,13 +19,15 @@ _VOWELS = set("aeiouy")
 
 
 def _ascii_words(name: str) -> list[str] | None:
-    """Lower-case ASCII words of a Latin name (accents dropped), or None if not Latin."""
+    """Lower-case ASCII words of a Latin name (accents dropped), or None if not Latin. Initials
+    (George W. Bush) are left out: other scripts rarely write them."""
     decomposed = unicodedata.normalize("NFKD", name)
     plain = "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
-    words = plain.replace("-", " ").split()
+    words = plain.replace("-", " ").replace(".", " ").split()
     if not words or not all(w.isascii() and w.replace("'", "").isalpha() for w in words):
         return None
-    return [w.replace("'", "") for w in words]
+    kept = [w.replace("'", "") for w in words if len(w) > 1]
+    return kept or None
 
 
 # Longest match first. Each table maps a Latin sequence to its spelling; position rules
@@ -83,6 +85,12 @@ _AR_ONE = {
 }
 
 
+def _silent_final_e(word: str) -> bool:
+    """English names end in a silent e after a vowel (Joe) or after a consonant when the word
+    has a vowel before it (George, Mike); a lone vowel ending (Jose) is sounded."""
+    return word.endswith("e") and (word[-2] in _VOWELS or any(c in _VOWELS for c in word[:-2]))
+
+
 def _arabic_word(word: str) -> str:
     out: list[str] = []
     i = 0
@@ -104,8 +112,8 @@ def _arabic_word(word: str) -> str:
                 # vowel before a consonant or at the end (John -> جون).
                 between = i >= 2 and word[i - 2] in _VOWELS and i < len(word) and word[i] in _VOWELS
                 piece = "ه" if i == 1 or between else ""
-            elif c == "e" and i == len(word) and i >= 2 and word[i - 2] in _VOWELS:
-                piece = ""  # Joe -> جو
+            elif c == "e" and i == len(word) and i >= 3 and _silent_final_e(word):
+                piece = ""  # Joe -> جو, George -> جورج, Rice -> رايس
             elif c == "c":
                 piece = "س" if i < len(word) and word[i] in "eiy" else "ك"
             elif c in "ei" and i == 1:
@@ -117,7 +125,10 @@ def _arabic_word(word: str) -> str:
         if out and piece and out[-1][-1:] == piece[:1] and piece[:1] in "اوي":
             piece = piece[1:]  # one long vowel, not two
         out.append(piece)
-    return "".join(out)
+    spelled = "".join(out)
+    if word[0] in _VOWELS and not spelled.startswith("ا"):
+        spelled = "ا" + spelled  # a name starting with a vowel is written with alef: Einstein
+    return spelled
 
 
 def to_arabic(name: str) -> str | None:
@@ -218,8 +229,8 @@ def _cyrillic_word(word: str) -> str:
                 piece = "х" if not prev or between else ""
             elif c == "c":
                 piece = "с" if i < len(word) and word[i] in "eiy" else "к"
-            elif c == "e" and i == len(word) and prev in _VOWELS and len(word) > 2:
-                piece = ""  # Joe -> Джо
+            elif c == "e" and i == len(word) and len(word) > 2 and _silent_final_e(word):
+                piece = ""  # Joe -> Джо, Mike -> Майк
             elif c == "e" and (not prev or prev in _VOWELS):
                 piece = "э"  # Erdogan -> Эрдоган, Emmanuel -> Эммануэль
             elif c == "y" and prev in _VOWELS:
