@@ -4,10 +4,11 @@ Pipeline for one article: fold title, summary and content (``textnorm``: every c
 not a letter or digit becomes a space) and join them with a space at each end; scan that with
 one automaton whose patterns are the names with a space on each side, so the automaton itself
 only reports whole words and the Python loop sees real candidates only. Arabic names are entered
-once per allowed proclitic (" وبسوريا " is " " + "وب" + "سوريا" + " "); inflecting names are
-entered as " " + stem and confirmed by their regex. Found names are grouped by rule and entity,
-then each candidate rule's condition is evaluated. Only rules with at least one name found are
-evaluated, so the cost grows with the names found, not with the number of rules.
+once per allowed proclitic (" وبسوريا " is " " + "وب" + "سوريا" + " "); Russian names once per
+case form of their first word (a longer name is then confirmed by its regex). Found names are
+grouped by rule and entity, then each candidate rule's condition is evaluated. Only rules with
+at least one name found are evaluated, so the cost grows with the names found, not with the
+number of rules.
 """
 
 from __future__ import annotations
@@ -212,9 +213,6 @@ class Matcher:
                 if form.verify is None:
                     end = name_start + len(form.anchor)
                 else:
-                    after = name_start + len(form.anchor)
-                    if after < len(haystack) and haystack[after] not in form.next_chars:
-                        continue  # the stem runs on into a letter no ending starts with
                     verified = form.verify.match(haystack, name_start)
                     if verified is None:
                         continue
@@ -260,10 +258,11 @@ def _entries(pattern: _Pattern) -> list[tuple[str, _Entry]]:
     automaton can check the word boundary itself."""
     form = pattern.form
     anchor = form.anchor
-    if form.verify is not None:
-        return [(f" {anchor}", _Entry(pattern, 0, "exact"))]  # the regex checks the ending
     if not form.arabic:
-        return [(f" {anchor} ", _Entry(pattern, 0, "exact"))]
+        # A Russian case form (Лаврова for Лавров) is an inflection; a longer name's regex
+        # decides that itself.
+        how = "inflection" if form.verify is None and anchor != form.folded else "exact"
+        return [(f" {anchor} ", _Entry(pattern, 0, how))]
     prefixes = _LAM_PREFIXES if form.lam_variant else _ARABIC_PREFIXES
     return [
         (f" {p}{anchor} ", _Entry(pattern, len(p), "prefix" if p else "exact"))

@@ -73,9 +73,6 @@ class NameForm:
     lam_variant: bool = False  # an al- name without its alef, after a lam proclitic
     cased: tuple[int, ...] = ()  # per word: NO_CASE, CAPITAL (first letter) or ALL_CAPS
     folded: str = ""  # the whole folded alias, to tell an exact match from an inflected one
-    # Inflecting forms: what may follow the anchor (a space, or an ending's first letter, or
-    # the rest of the first word when the anchor is not a stem).
-    next_chars: frozenset[str] = frozenset()
 
 
 def _is_cyrillic_word(word: str) -> bool:
@@ -127,13 +124,12 @@ def name_forms(alias: str, *, keyword: bool = False) -> list[NameForm]:
     words = folded.split(" ")
     forms: list[NameForm] = []
     if any(_is_cyrillic_word(w) and russian_stem(w) for w in words):
+        # One form per case form of the first word, each a whole word for the automaton; a
+        # longer name is confirmed by its regex (every word inflects).
         first = russian_stem(words[0]) if _is_cyrillic_word(words[0]) else None
-        anchor = first[0] if first else words[0]
-        verify = re.compile(" ".join(_word_pattern(w) for w in words))
-        endings = first[1] if first else ("",)
-        next_chars = frozenset(e[0] if e else " " for e in endings)
-        forms.append(NameForm(anchor, verify, cased=cased, folded=folded, next_chars=next_chars))
-        return forms
+        heads = sorted({first[0] + ending for ending in first[1]}) if first else [words[0]]
+        verify = re.compile(" ".join(_word_pattern(w) for w in words)) if len(words) > 1 else None
+        return [NameForm(head, verify, cased=cased, folded=folded) for head in heads]
     arabic = is_arabic_letter(folded[0])
     forms.append(NameForm(folded, arabic=arabic, cased=cased, folded=folded))
     if arabic and folded.startswith("ال") and len(folded) > 3:
