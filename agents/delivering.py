@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,8 +50,23 @@ class _Job:
     key: str
     partition: int
     alert: Alert
+    targets: tuple[str, ...]  # all of the alert's targets, written with its first record
     target_id: str
     result: asyncio.Future[DeliveryOutcome]
+
+
+def _finished(value: Any) -> bool:
+    states = record_from_json(value.get("targets"))
+    return all(st.state in FINAL for st in states.values())
+
+
+def _settle(future: asyncio.Future[DeliveryOutcome], result: Any) -> None:
+    if future.done():
+        return
+    if isinstance(result, BaseException):
+        future.set_exception(result)
+    else:
+        future.set_result(result)
 
 
 @dataclass
@@ -67,6 +82,7 @@ class HitDeliverer:
     console: bool = False
     breaker: Breaker = field(default_factory=lambda: Breaker(60.0))
     max_in_flight: int = 256
+    retention: float = 30 * 86400.0  # records of finished alerts kept this long
     _locks: KeyLocks = field(default_factory=KeyLocks)
     _queues: dict[str, asyncio.Queue[_Job]] = field(default_factory=dict)
     _runners: dict[str, asyncio.Task[None]] = field(default_factory=dict)
@@ -94,7 +110,7 @@ class HitDeliverer:
         task.add_done_callback(self._pending.discard)
 
     async def _start(self, event: Any) -> list[asyncio.Future[DeliveryOutcome]] | None:
-        """Record a new alert's targets, queue one job per unfinished target; None: no work."""
+        """Queue one job per target the alert still has to reach; None: nothing to do."""
         message = event.message
         try:
             record = HitRecord.from_bytes(event.value)
@@ -104,6 +120,7 @@ class HitDeliverer:
             )
             return None
         alert, key, partition = record.alert, record.hit.key, message.partition
+        await self.deliveries.maybe_prune(partition, retention=self.retention, may_forget=_finished)
         stored = self.deliveries.get(key)
         if isinstance(stored, dict):
             states = record_from_json(stored.get("targets"))
@@ -111,19 +128,19 @@ class HitDeliverer:
                 self.metrics.duplicate_hits.inc()
                 return None
         else:
-            # New alert: its targets are fixed now (durably), before any send, so a replay
-            # after a crash finds every one of them. (Events of one key are taken in order
-            # by this one agent, so no other copy of it can be in this branch meanwhile.)
             states = {t.id: TargetState(NEW) for t in self.targets.select(alert.tags)}
             self._announce(alert, bool(states))
-            await self._ports(key, partition).save(states, replace_all=True)
+            if not states:
+                # Nothing to send; remembered anyway, so a replay neither prints nor warns.
+                await self._ports(key, partition, ()).save({})
+                return None
         pending = [t for t, st in states.items() if st.state not in FINAL]
         if not pending:
             return None
         loop = asyncio.get_running_loop()
         futures = []
         for target_id in pending:
-            job = _Job(key, partition, alert, target_id, loop.create_future())
+            job = _Job(key, partition, alert, tuple(states), target_id, loop.create_future())
             self._queue(target_id).put_nowait(job)
             futures.append(job.result)
         return futures
@@ -162,25 +179,31 @@ class HitDeliverer:
         """One target's deliveries, in order, one at a time."""
         while True:
             job = await queue.get()
+            if job.result.done():  # its event was given up (shutdown) while it waited
+                continue
             try:
                 if self.lifecycle.interrupted:
                     raise Interrupted()  # not started: its event is let go and comes again
-                job.result.set_result(await self._deliver(job))
+                outcome = await self._deliver(job)
             except Interrupted as exc:
-                job.result.set_exception(exc)
+                _settle(job.result, exc)
             except Exception as exc:  # a bug: the event stays unacknowledged, to be redone
                 log.exception("delivery of %s to %s failed unexpectedly", job.key, target_id)
-                job.result.set_exception(exc)
+                _settle(job.result, exc)
+            else:
+                _settle(job.result, outcome)
 
     async def _deliver(self, job: _Job) -> DeliveryOutcome:
         # Read the state now, not when queued: a redelivered copy of the hit queued behind
         # the first must see what the first did.
         stored = self.deliveries.get(job.key)
-        states = record_from_json(stored.get("targets") if isinstance(stored, dict) else None)
-        state = states.get(job.target_id)
+        if isinstance(stored, dict):
+            state = record_from_json(stored.get("targets")).get(job.target_id)
+        else:
+            state = TargetState(NEW)  # no record yet: this job writes the first one
         if state is None or state.state in FINAL:
             return DeliveryOutcome(already_done=[job.target_id])
-        ports = self._ports(job.key, job.partition)
+        ports = self._ports(job.key, job.partition, job.targets)
         outcome = await deliver(
             job.alert, [job.target_id], {job.target_id: state}, ports, self.policy
         )
@@ -195,11 +218,12 @@ class HitDeliverer:
             )
         return outcome
 
-    def _ports(self, key: str, partition: int) -> FaustPorts:
+    def _ports(self, key: str, partition: int, targets: Sequence[str]) -> FaustPorts:
         return FaustPorts(
             table=self.deliveries,
             key=key,
             partition=partition,
+            alert_targets=targets,
             locks=self._locks,
             dead_letters=self.dead_letters,
             targets=self.targets,

@@ -24,6 +24,7 @@ from agents.matching import ArticleMatcher
 from agents.ports import Breaker
 from agents.settings import WorkerSettings
 from agents.tables import DurableTable
+from agents.transport import QuickFetchTransport
 from agents.web import add_pages
 from newswatch.alerts.targets import Targets
 from newswatch.kafka.admin import MAX_MESSAGE_BYTES, ensure_topics
@@ -103,6 +104,7 @@ def create_app(settings: WorkerSettings, *, partitions: int | None = None) -> Wo
     names = settings.kafka.topics
     settings.datadir.mkdir(parents=True, exist_ok=True)
     app = _faust_app(settings, n)
+    app.transport = QuickFetchTransport(app.conf.broker_consumer, app)
     metrics = WorkerMetrics()
     articles = _raw_topic(app, names.articles, n)
     hits = _raw_topic(app, names.hits, n)
@@ -142,6 +144,7 @@ def create_app(settings: WorkerSettings, *, partitions: int | None = None) -> Wo
             send_timeout=settings.send_timeout,
             console=settings.console,
             breaker=Breaker(settings.target_cooldown),
+            retention=settings.retention_days * 86400.0,
         ),
         positions={},
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from agents.lifecycle import Lifecycle
@@ -37,9 +37,7 @@ class ArticleMatcher:
     metrics: WorkerMetrics
     lifecycle: Lifecycle
     default_tag: str = "default"
-    retention: float = 30 * 86400.0
-    prune_every: float = 3600.0
-    _last_prune: dict[int, float] = field(default_factory=dict)
+    retention: float = 30 * 86400.0  # dedupe window: a copy older than this is new again
 
     async def handle(self, event: Any) -> None:
         """Process one event of the articles topic completely.
@@ -74,11 +72,13 @@ class ArticleMatcher:
         latency = time.time() - message.timestamp if message.timestamp else None
         if records and latency is not None and latency >= 0:
             self.metrics.hit_latency.observe(latency)
-        self.seen.put_soon(
+        # Kafka's acknowledgement is not waited for: losing this record in a crash only means a
+        # later copy of the article is matched again, and delivery's records absorb its hits.
+        await self.seen.write(
             article.id, {"t": time.time(), "p": message.partition}, partition=message.partition
         )
         self.metrics.articles.labels("new").inc()
-        self._maybe_prune(message.partition)
+        await self.seen.maybe_prune(message.partition, retention=self.retention)
 
     def _match(self, article: Article) -> list[HitRecord]:
         snapshot = self.rules.snapshot
@@ -107,25 +107,3 @@ class ArticleMatcher:
             for record in records:
                 self.metrics.hits.labels(record.hit.rule_id).inc()
             return
-
-    def _maybe_prune(self, partition: int) -> None:
-        """Forget articles older than the retention, in this partition, once in a while."""
-        now = time.time()
-        last = self._last_prune.setdefault(partition, now)
-        if now - last < self.prune_every:
-            return
-        self._last_prune[partition] = now
-        cutoff = now - self.retention
-        old = [
-            key
-            for key, value in list(self.seen.data.items())
-            if isinstance(value, dict)
-            and value.get("p") == partition
-            and value.get("t", now) < cutoff
-        ]
-        for key in old:
-            self.seen.drop_soon(key, partition=partition)
-        if old:
-            log.info(
-                "forgot %d article id(s) past the retention (partition %d)", len(old), partition
-            )

@@ -13,7 +13,14 @@ from agents.lifecycle import Lifecycle
 from agents.tables import DurableTable
 from newswatch.alerts.message import Alert
 from newswatch.alerts.targets import Targets
-from newswatch.kafka.delivery import Record, RetryPolicy, record_from_json, record_to_json
+from newswatch.kafka.delivery import (
+    NEW,
+    Record,
+    RetryPolicy,
+    TargetState,
+    record_from_json,
+    record_to_json,
+)
 from newswatch.kafka.metrics import WorkerMetrics
 from newswatch.kafka.records import DeadLetter
 from newswatch.kafka.sending import send_round
@@ -73,6 +80,7 @@ class FaustPorts:
         table: DurableTable,
         key: str,
         partition: int,
+        alert_targets: Sequence[str],
         locks: KeyLocks,
         dead_letters: Any,  # faust.Topic
         targets: Targets,
@@ -86,6 +94,7 @@ class FaustPorts:
         self._table = table
         self._key = key
         self._partition = partition
+        self._alert_targets = tuple(alert_targets)
         self._locks = locks
         self._dead_letters = dead_letters
         self._targets = targets
@@ -96,15 +105,20 @@ class FaustPorts:
         self._policy = policy
         self._lifecycle = lifecycle
 
-    async def save(self, record: Record, *, replace_all: bool = False) -> None:
-        """Merge these targets' states into the alert's record; return once Kafka has it."""
+    async def save(self, record: Record) -> None:
+        """Merge these targets' states into the alert's record; return once Kafka has it.
+
+        The first write of an alert's record also lists all its other targets (as new): from
+        then on the record fixes where the alert goes, whatever happens to the config.
+        """
         while True:
             try:
                 async with self._locks.hold(self._key):
                     stored = self._table.get(self._key)
-                    merged = {}
-                    if isinstance(stored, dict) and not replace_all:
+                    if isinstance(stored, dict):
                         merged = record_from_json(stored.get("targets"))
+                    else:
+                        merged = {t: TargetState(NEW) for t in self._alert_targets}
                     merged.update(record)
                     value = {
                         "targets": record_to_json(merged),

@@ -268,3 +268,90 @@ def test_the_store_keeps_a_rule_whose_new_record_is_broken_and_drops_a_tombstone
     assert store.rules["m"] is before
     assert store.apply(b"m", None) and not store.rules
     assert not store.apply(b"m", None)
+
+
+# --- worker pieces (a Faust app object, no broker) ---------------------------------------------
+
+
+async def test_a_table_forgets_old_entries_of_its_own_partition_only(tmp_path: Path) -> None:
+    import time
+
+    import faust
+
+    from agents.tables import DurableTable
+
+    app = faust.App("nwunit", broker="kafka://127.0.0.1:1", store="memory://", datadir=tmp_path)
+    table = DurableTable(app, name="seen", default=None, partitions=4, beacon=app.tables.beacon)
+    app.tables.add(table)
+    now = time.time()
+    sent: list[tuple[str, bytes, bytes | None, int]] = []
+
+    async def send(topic: str, key: bytes, value: bytes | None, partition: int, *_: object) -> None:
+        sent.append((topic, key, value, partition))
+
+    app.producer.send = send  # type: ignore[method-assign]  # the broker is not needed here
+    await table.write("old", {"t": now - 100, "p": 1}, partition=1)
+    await table.write("new", {"t": now, "p": 1}, partition=1)
+    await table.write("elsewhere", {"t": now - 100, "p": 2}, partition=2)
+    assert await table.maybe_prune(1, retention=50) == 0  # the first call only starts the clock
+    table._pruned_at[1] = 0.0
+    assert await table.maybe_prune(1, retention=50) == 1
+    assert sorted(table.data.keys()) == ["elsewhere", "new"]
+    # Faust's own changelog encoding: JSON key and value; a tombstone has no value.
+    assert sent[0] == ("nwunit-seen-changelog", b'"old"', b'{"t":%r,"p":1}' % (now - 100), 1)
+    assert sent[-1] == ("nwunit-seen-changelog", b'"old"', None, 1)
+
+
+async def test_interruption_follows_faust_flow_control() -> None:
+    from agents.lifecycle import Lifecycle
+
+    class App:
+        should_stop = False
+
+        def __init__(self) -> None:
+            import mode.utils.queues
+
+            self.flow_control = mode.utils.queues.FlowControlEvent(initially_suspended=False)
+
+    app = App()
+    life = Lifecycle(app)
+    await life.sleep(0.01)  # not interrupted
+    app.flow_control.suspend()  # Faust waits for the events in hand: let go
+    with pytest.raises(Interrupted):
+        await life.sleep(5)
+    with pytest.raises(Interrupted):
+        await life.wait(asyncio.Event())
+
+
+async def test_key_locks_serialise_one_key_and_clean_up() -> None:
+    from agents.ports import Breaker, KeyLocks
+
+    locks, order = KeyLocks(), []
+
+    async def use(tag: str) -> None:
+        async with locks.hold("k"):
+            order.append(f"{tag}+")
+            await asyncio.sleep(0.01)
+            order.append(f"{tag}-")
+
+    await asyncio.gather(use("a"), use("b"))
+    assert order == ["a+", "a-", "b+", "b-"] and not locks._locks
+    breaker = Breaker(cooldown=60)
+    assert not breaker.down("t")
+    breaker.tripped("t")
+    assert breaker.down("t")
+    breaker.healed("t")
+    assert not breaker.down("t")
+
+
+def test_alerts_retry_needs_an_outbox_or_a_broker(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newswatch.alerts.cli import alerts
+
+    config = tmp_path / "apprise.yaml"
+    config.write_text("version: 1\n", encoding="utf-8")
+    result = CliRunner().invoke(alerts, ["retry", "--config", str(config)])
+    assert result.exit_code == 2 and "--state (an outbox) or --bootstrap" in result.output
+    both = ["retry", "--config", str(config), "--state", str(tmp_path), "--bootstrap", "x:1"]
+    assert CliRunner().invoke(alerts, both).exit_code == 2
