@@ -18,6 +18,7 @@ from typing import Any, cast
 
 import faust
 
+from agents.batching import LingeringProducer
 from agents.delivering import HitDeliverer
 from agents.lifecycle import Interrupted, Lifecycle
 from agents.matching import ArticleMatcher
@@ -110,6 +111,7 @@ def create_app(settings: WorkerSettings, *, partitions: int | None = None) -> Wo
     hits = _raw_topic(app, names.hits, n)
     dead_letters = _raw_topic(app, names.dead_letters, 1)
     seen = _table(app, "seen", n)
+    seen.producer = LingeringProducer(settings.kafka)
     deliveries = _table(app, "deliveries", n)
 
     def rules_changed(snapshot: RuleSnapshot) -> None:
@@ -182,6 +184,11 @@ def create_app(settings: WorkerSettings, *, partitions: int | None = None) -> Wo
     @app.task  # type: ignore[untyped-decorator]
     async def follow_rules() -> None:
         await rules.run()
+
+    async def flush_tables(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        await seen.producer.stop()  # what the dedupe table still holds, on a clean stop
+
+    app.on_before_shutdown.connect(flush_tables)
 
     @app.timer(LAG_INTERVAL)  # type: ignore[untyped-decorator]
     async def measure_lag() -> None:
