@@ -205,15 +205,17 @@ class Deployment:
         (self.dir / "apprise.yaml").write_text(f"version: 1\n{target}", encoding="utf-8")
         publish_rules(self.dir / "rules", self.settings)
         self.matcher = Matcher(load_rules(self.dir / "rules").rules)
-        self.port = free_port()
-        self.worker: subprocess.Popen[bytes] | None = None
+        self.ports: list[int] = []
+        self.workers: list[subprocess.Popen[bytes]] = []
 
     def start_worker(self) -> None:
+        port = free_port()
+        n = len(self.workers)
         env = dict(os.environ, PYTHONPATH=str(REPO), NO_PROXY="127.0.0.1,localhost")
         for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
             env.pop(name, None)
-        log = (self.dir / "worker.log").open("ab")
-        self.worker = subprocess.Popen(
+        log = (self.dir / f"worker-{n}.log").open("ab")
+        worker = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -230,9 +232,9 @@ class Deployment:
                 "--apprise",
                 str(self.dir / "apprise.yaml"),
                 "--data",
-                str(self.dir / "data"),
+                str(self.dir / f"data-{n}"),
                 "--web-port",
-                str(self.port),
+                str(port),
             ],
             cwd=self.dir,
             env=env,
@@ -240,18 +242,23 @@ class Deployment:
             stderr=log,
             start_new_session=True,
         )
+        self.workers.append(worker)
+        self.ports.append(port)
 
     def metric(self, name: str) -> float:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=2) as r:
-                text = r.read().decode()
-        except OSError:
-            return -1.0
-        total = 0.0
-        for line in text.splitlines():
-            if line.startswith(name) and not line.startswith("#"):
-                total += float(line.rsplit(" ", 1)[1])
-        return total
+        """The sum of a metric over the workers (-1 while none answers yet)."""
+        total, answered = 0.0, False
+        for port in self.ports:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
+                    text = r.read().decode()
+            except OSError:
+                continue
+            answered = True
+            for line in text.splitlines():
+                if line.startswith(name) and not line.startswith("#"):
+                    total += float(line.rsplit(" ", 1)[1])
+        return total if answered else -1.0
 
     def produce(self, articles: Sequence[Article], rate: float | None = None) -> None:
         producer = KafkaProducer(
@@ -287,13 +294,15 @@ class Deployment:
             consumer.close()
 
     def close(self) -> None:
-        if self.worker is not None and self.worker.poll() is None:
-            self.worker.send_signal(signal.SIGTERM)
+        for worker in self.workers:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+        for worker in self.workers:
             try:
-                self.worker.wait(timeout=30)
+                worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.worker.kill()
-                self.worker.wait()
+                worker.kill()
+                worker.wait()
         self.receiver.close()
         admin = KafkaAdminClient(bootstrap_servers=self.bootstrap)
         try:
@@ -326,9 +335,10 @@ def throughput(args: argparse.Namespace, run: int) -> dict[str, float]:
         )
         hits = sum(len(d.matcher.match(a)) for a in articles)
         d.produce(articles)
-        d.start_worker()
+        for _ in range(args.workers):
+            d.start_worker()
         if not wait_for(lambda: d.metric("newswatch_articles_total") > 0, 120, 0.05):
-            raise SystemExit(f"worker did not start: see {d.dir / 'worker.log'}")
+            raise SystemExit(f"worker did not start: see {d.dir}/worker-*.log")
         first = time.monotonic()
         samples = []
         while True:
@@ -367,7 +377,7 @@ def latency(args: argparse.Namespace, run: int) -> dict[str, float]:
         warm = list(make_articles(20, hit_every=2, tag=f"w{run}", seed=9))
         d.produce(warm)
         if not wait_for(lambda: d.metric("newswatch_articles_total") >= len(warm), 120, 0.1):
-            raise SystemExit(f"worker did not start: see {d.dir / 'worker.log'}")
+            raise SystemExit(f"worker did not start: see {d.dir}/worker-0.log")
         count = int(args.rate * args.seconds)
         articles = list(make_articles(count, hit_every=args.hit_every, tag=f"l{run}", seed=run))
         expected = sum(len(d.matcher.match(a)) for a in articles) + sum(
@@ -451,6 +461,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="Add this many characters of full text to every article (throughput runs).",
     )
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="Workers for the throughput runs (scale-out)."
+    )
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument(
         "--no-alerts",
@@ -464,8 +477,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("no broker: set KAFKA_BOOTSTRAP or --bootstrap (scripts/with-kafka.sh)")
     args.workdir.mkdir(parents=True, exist_ok=True)
 
-    print(f"matcher alone: {matcher_alone(args):,.0f} articles/s (one core, no Kafka)")
-    print(f"throughput: {args.articles} articles backlog, one worker, {args.partitions} partitions")
+    chars = f", {args.content} characters of full text each" if args.content else ""
+    print(f"matcher alone: {matcher_alone(args):,.0f} articles/s (one core, no Kafka{chars})")
+    print(
+        f"throughput: {args.articles} articles backlog, {args.workers} worker(s), "
+        f"{args.partitions} partitions"
+    )
     tp = [throughput(args, i + 1) for i in range(args.repeat)]
     rate = statistics.median(r["rate"] for r in tp)
     summary: dict[str, Any] = {
