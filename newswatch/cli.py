@@ -14,7 +14,6 @@ from typing import TextIO
 
 import click
 
-import feeds as feeds_package
 from feeds.cli import feeds as feeds_group
 from feeds.config import MIN_INTERVAL, FeedConfigError
 from feeds.fetch import FetchLimits
@@ -22,6 +21,7 @@ from newswatch import __version__
 from newswatch.alerts.cli import alerts as alerts_group
 from newswatch.alerts.targets import TargetsError
 from newswatch.batch import BadLine, match_lines
+from newswatch.cli_options import FEEDS_OPTION, RULES_OPTION, apprise_option, state_dir_option
 from newswatch.matcher import Matcher
 from newswatch.rules.check import check_rules, name_report
 from newswatch.rules.loader import load_rules
@@ -30,16 +30,6 @@ from newswatch.runtime import Monitor, MonitorConfig
 __all__ = ["main"]
 
 log = logging.getLogger("newswatch")
-
-RULES_OPTION = click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(exists=True, path_type=Path),
-    default="rules",
-    envvar="NEWSWATCH_RULES",
-    show_default=True,
-    help="Rules directory (or one rule file).",
-)
 
 
 def setup_logging(level: str) -> None:
@@ -135,37 +125,11 @@ def rules_check(path: Path, fmt: str, show_names: bool) -> None:
     sys.exit(1 if result.errors else 0)
 
 
-DEFAULT_FEEDS = Path(feeds_package.__file__).parent / "feeds.yaml"
-
-
 @main.command("run")
-@click.option(
-    "--feeds",
-    "feeds_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=DEFAULT_FEEDS,
-    envvar="NEWSWATCH_FEEDS",
-    help="Feed list (YAML). Default: the shipped feeds/feeds.yaml.",
-)
+@FEEDS_OPTION
 @RULES_OPTION
-@click.option(
-    "--apprise",
-    "apprise_config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="apprise.yaml",
-    envvar="NEWSWATCH_APPRISE",
-    show_default=True,
-    help="Apprise config (YAML, with tags). Missing file: console only.",
-)
-@click.option(
-    "--state",
-    "state_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="var/state",
-    envvar="NEWSWATCH_STATE",
-    show_default=True,
-    help="Directory for the SQLite state (seen entries, feed health, outbox).",
-)
+@apprise_option("Apprise config (YAML, with tags). Missing file: console only.")
+@state_dir_option("var/state", "Directory for the SQLite state (seen entries, feeds, outbox).")
 @click.option("--once", is_flag=True, help="Poll every feed once, deliver, and exit.")
 @click.option("--console/--no-console", default=True, help="Also print alerts on stdout.")
 @click.option("--delivery-interval", type=float, default=5.0, show_default=True, help="Seconds.")

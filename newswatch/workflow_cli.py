@@ -31,6 +31,7 @@ from newswatch.archive import (
 )
 from newswatch.article import Article, ArticleError
 from newswatch.batch import BadLine
+from newswatch.cli_options import RULES_OPTION, STATE_FILE_OR_DIR_OPTION, apprise_option
 from newswatch.explain import describe_article, explain, render
 from newswatch.rules.diff import DiffError, copy_git_head, diff_rules
 from newswatch.rules.diff import render as render_diff
@@ -142,15 +143,7 @@ def _guarded(articles: Iterable[Article]) -> Iterator[Article]:
 @click.option("--since", default="7d", show_default=True, help="With --archive: how far back.")
 @_archive_options
 @click.option("--send", is_flag=True, help="Really send the alerts to their Apprise targets.")
-@click.option(
-    "--apprise",
-    "apprise_config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="apprise.yaml",
-    envvar="NEWSWATCH_APPRISE",
-    show_default=True,
-    help="Apprise config used by --send.",
-)
+@apprise_option("Apprise config used by --send.")
 def rules_test(
     rule_file: Path,
     input_file: Any,
@@ -321,15 +314,7 @@ def rules_diff(
 @click.command("explain")
 @click.argument("article", required=False)
 @click.option("--rule", "rule_id", default=None, help="Only this rule.")
-@click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(exists=True, path_type=Path),
-    default="rules",
-    envvar="NEWSWATCH_RULES",
-    show_default=True,
-    help="Rules directory (or one rule file).",
-)
+@RULES_OPTION
 @click.option("--text", default=None, help="Explain on this text instead of an article.")
 @click.option("--language", default="", help="With --text: its language (ar, en, ...).")
 @_archive_options
@@ -518,14 +503,7 @@ def archive_show(article_id: str, state: Path, kafka: str | None, topic_prefix: 
 @archive_group.command("search")
 @click.argument("query")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
-@click.option(
-    "--state",
-    type=click.Path(path_type=Path),
-    default="var/state",
-    envvar="NEWSWATCH_STATE",
-    show_default=True,
-    help="State dir or archive file.",
-)
+@STATE_FILE_OR_DIR_OPTION
 def archive_search(query: str, limit: int, state: Path) -> None:
     """Full-text search of the SQLite archive (FTS5: words, "a phrase", OR, NOT, pref*).
 
@@ -543,14 +521,7 @@ def archive_search(query: str, limit: int, state: Path) -> None:
 
 @archive_group.command("import")
 @click.argument("articles", type=click.File("r", encoding="utf-8"))
-@click.option(
-    "--state",
-    type=click.Path(path_type=Path),
-    default="var/state",
-    envvar="NEWSWATCH_STATE",
-    show_default=True,
-    help="State dir or archive file.",
-)
+@STATE_FILE_OR_DIR_OPTION
 def archive_import(articles: Any, state: Path) -> None:
     """Add JSON-lines articles to the SQLite archive (e.g. a feed saved with feeds fetch).
 
@@ -568,14 +539,7 @@ def archive_import(articles: Any, state: Path) -> None:
 @archive_group.command("prune")
 @click.option("--max-days", type=click.IntRange(min=1), default=30, show_default=True)
 @click.option("--max-articles", type=click.IntRange(min=1), default=200_000, show_default=True)
-@click.option(
-    "--state",
-    type=click.Path(path_type=Path),
-    default="var/state",
-    envvar="NEWSWATCH_STATE",
-    show_default=True,
-    help="State dir or archive file.",
-)
+@STATE_FILE_OR_DIR_OPTION
 def archive_prune(max_days: int, max_articles: int, state: Path) -> None:
     """Drop archived articles older than --max-days and the oldest beyond --max-articles.
 

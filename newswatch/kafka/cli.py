@@ -16,10 +16,10 @@ from typing import Any
 
 import click
 
-import feeds as feeds_package
 from feeds.config import MIN_INTERVAL, FeedConfigError
 from feeds.fetch import FetchLimits
 from newswatch.alerts.targets import Targets
+from newswatch.cli_options import FEEDS_OPTION, apprise_option, state_dir_option
 from newswatch.kafka.admin import TopicError, describe_topics, ensure_topics, group_lag
 from newswatch.kafka.config import DEFAULT_PARTITIONS, DEFAULT_PREFIX, KafkaSettings, parse_shard
 
@@ -86,27 +86,12 @@ def _install_stop(stop: asyncio.Event) -> None:
 
 
 @click.command("poll")
-@click.option(
-    "--feeds",
-    "feeds_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=Path(feeds_package.__file__).parent / "feeds.yaml",
-    envvar="NEWSWATCH_FEEDS",
-    help="Feed list (YAML). Default: the shipped feeds/feeds.yaml.",
-)
+@FEEDS_OPTION
 @click.option("--shard", default=None, help="i/n: poll only this poller's share of the feeds.")
 @BOOTSTRAP_OPTION
 @PREFIX_OPTION
 @PARTITIONS_OPTION
-@click.option(
-    "--state",
-    "state_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="var/poller",
-    envvar="NEWSWATCH_STATE",
-    show_default=True,
-    help="Directory for the poller's SQLite state (seen entries, feed health).",
-)
+@state_dir_option("var/poller", "Directory for the poller's SQLite state (seen, feed health).")
 @click.option("--once", is_flag=True, help="Poll every feed once and exit.")
 @click.option(
     "--delivery-timeout",
@@ -198,15 +183,7 @@ def poll_command(
 @BOOTSTRAP_OPTION
 @PREFIX_OPTION
 @PARTITIONS_OPTION
-@click.option(
-    "--apprise",
-    "apprise_config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="apprise.yaml",
-    envvar="NEWSWATCH_APPRISE",
-    show_default=True,
-    help="Apprise config (YAML, with tags). Missing file: no targets.",
-)
+@apprise_option("Apprise config (YAML, with tags). Missing file: no targets.")
 @click.option(
     "--group",
     envvar="NEWSWATCH_WORKER_GROUP",
