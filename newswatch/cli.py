@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import signal
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -26,6 +24,7 @@ from newswatch.matcher import Matcher
 from newswatch.rules.check import check_rules, name_report
 from newswatch.rules.loader import load_rules
 from newswatch.runtime import Monitor, MonitorConfig
+from newswatch.shutdown import install_stop
 
 __all__ = ["main"]
 
@@ -207,17 +206,11 @@ async def _run(config: MonitorConfig, *, once: bool) -> int:
             )
             return 0
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-
-        def on_signal(name: str) -> None:
-            if stop.is_set():
-                log.warning("%s again: exiting now; the outbox keeps undelivered alerts", name)
-                os._exit(130)
-            log.info("%s received: finishing work in flight", name)
-            stop.set()
-
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, on_signal, sig.name)
+        install_stop(
+            stop,
+            finishing="finishing work in flight",
+            on_exit="the outbox keeps undelivered alerts",
+        )
         await monitor.run(stop)
         return 0
 

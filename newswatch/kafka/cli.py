@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from newswatch.alerts.targets import Targets
 from newswatch.cli_options import FEEDS_OPTION, apprise_option, state_dir_option
 from newswatch.kafka.admin import TopicError, describe_topics, ensure_topics, group_lag
 from newswatch.kafka.config import DEFAULT_PARTITIONS, DEFAULT_PREFIX, KafkaSettings, parse_shard
+from newswatch.shutdown import install_stop
 
 __all__ = ["kafka_group", "poll_command", "publish_command", "worker_command"]
 
@@ -69,17 +68,11 @@ def settings_of(bootstrap: str, prefix: str, partitions: int = DEFAULT_PARTITION
 
 
 def _install_stop(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-
-    def on_signal(name: str) -> None:
-        if stop.is_set():
-            log.warning("%s again: exiting now; unacknowledged articles come again", name)
-            os._exit(130)
-        log.info("%s received: finishing the batch in flight", name)
-        stop.set()
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, on_signal, sig.name)
+    install_stop(
+        stop,
+        finishing="finishing the batch in flight",
+        on_exit="unacknowledged articles come again",
+    )
 
 
 # --- newswatch poll ----------------------------------------------------------------------------
