@@ -21,6 +21,7 @@ accept only the word forms the name really takes. Everything here is pure.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ __all__ = [
     "ArabicVariant",
     "NameForm",
     "arabic_skeleton",
+    "arabic_skeleton_bytes",
     "arabic_variant",
     "name_forms",
     "russian_stem",
@@ -161,14 +163,45 @@ def arabic_skeleton(folded: str) -> str:
     return folded
 
 
+def _skeleton_codec() -> tuple[object, bytes, bytes]:
+    """One byte per character, so the matcher's skeleton scan runs on short bytes: ASCII as
+    itself, folded Arabic letters and digits above 127, anything else ``?`` (never in a name's
+    skeleton that is not written with it too). The encoding map makes it one C pass; a
+    translate then merges each letter class and deletes the long vowels, like
+    ``arabic_skeleton``."""
+    arabic = [chr(c) for c in range(0x0621, 0x064B)] + [chr(c) for c in range(0x0660, 0x066A)]
+    table = [chr(b) for b in range(128)] + arabic
+    table += [chr(0xE000 + i) for i in range(256 - len(table))]  # unused private-use slots
+    byte = {c: 128 + i for i, c in enumerate(arabic)}
+    merge = bytearray(range(256))
+    for old, new in _SKELETON_STEPS:
+        if new:
+            merge[byte[old]] = byte[new]
+    dropped = bytes(byte[old] for old, new in _SKELETON_STEPS if not new)
+    return codecs.charmap_build("".join(table)), bytes(merge), dropped
+
+
+_SKELETON_MAP, _SKELETON_MERGE, _SKELETON_DELETE = _skeleton_codec()
+
+
+def arabic_skeleton_bytes(folded: str) -> bytes:
+    """``arabic_skeleton`` as one byte per remaining character (same words, same spaces)."""
+    encoded: bytes = codecs.charmap_encode(
+        folded,
+        "replace",
+        _SKELETON_MAP,  # type: ignore[arg-type]  # typeshed: a str->int dict, but a C map
+    )[0]
+    return encoded.translate(_SKELETON_MERGE, _SKELETON_DELETE)
+
+
 _MAX_VOWEL_EDITS = 1  # per word
 
 
 @dataclass(frozen=True, slots=True)
 class ArabicVariant:
     skeleton: str  # what the skeleton automaton finds
-    # Matched in the folded text at the start of the word: its proclitics in group 1, the
-    # name as written in group 2.
+    # Matched in full against the words where the skeleton was found: their proclitics in
+    # group 1, the name as written in group 2.
     find: re.Pattern[str]
     folded: str
 
@@ -221,6 +254,4 @@ def arabic_variant(alias: str) -> ArabicVariant | None:
             out.append(_CLASS_OF.get(c, re.escape(c)))
         pieces.append("".join(out))
     body = " ".join(pieces)
-    return ArabicVariant(
-        skeleton, re.compile(f"(?<![^\\W_])([وف]?[بل]?)({body}){_NOT_WORD}"), folded
-    )
+    return ArabicVariant(skeleton, re.compile(f"([وف]?[بل]?)({body})"), folded)

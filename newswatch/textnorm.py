@@ -119,22 +119,53 @@ _BEFORE, _AFTER = _build_fast_path()
 # finds the rarer characters, so it allocates little.
 _FREQUENT = tuple(c for c in ".,;:!?()'\"-/«»،؛؟“”‘’–—" if c in _AFTER)
 _BEFORE_RE = re.compile("[" + "".join(re.escape(c) for c in _BEFORE) + "]")
-_AFTER_RE = re.compile("[" + "".join(re.escape(c) for c in _AFTER if c not in _FREQUENT) + "]")
+# What casefold makes of a ``_BEFORE`` character always holds one of these (ᾀ -> ἀι, ŉ -> ʼn):
+# the one scan of the casefolded text also looks for them, and only a text that has one pays
+# for a scan of the original for ``_BEFORE`` characters.
+_TRACES = frozenset(c for b in _BEFORE for c in b.casefold() if not c.isascii())
+assert all(any(c in _TRACES for c in b.casefold()) for b in _BEFORE)
+assert not _TRACES & set(_FREQUENT)
+_AFTER_RE = re.compile(
+    "[" + "".join(re.escape(c) for c in sorted((set(_AFTER) | _TRACES) - set(_FREQUENT))) + "]"
+)
+# Characters that fold to nothing (diacritics, tatweel, format marks): all but one are their
+# own casefold, so the scan above sees them; the one that is not (ͅ) is a ``_BEFORE`` character.
+_VANISHING = frozenset(chr(code) for code, out in _TABLE.items() if not out)
 
 
 def fold(text: str) -> str:
     """The folded form of ``text`` (no offset map); equal to ``text.translate(_TABLE)``."""
+    return _fold(text)[0]
+
+
+def _fold(text: str) -> tuple[str, bool]:
+    """``fold`` and whether a character that folds to nothing may be in ``text`` (if not,
+    and the length is unchanged, every character folded to exactly one)."""
     if text.isascii():
-        return text.translate(_TABLE)  # CPython's ASCII fast path
-    if _BEFORE_RE.search(text):
-        for char in set(_BEFORE_RE.findall(text)):
-            text = text.replace(char, _BEFORE[char])
+        return text.translate(_TABLE), False  # CPython's ASCII fast path; no ASCII vanishes
+    folded = text.casefold()
+    for char in _FREQUENT:
+        if char in folded:
+            folded = folded.replace(char, _AFTER[char])
+    rare = set(_AFTER_RE.findall(folded))
+    if rare & _TRACES:
+        return _fold_before(text), True
+    for char in rare:
+        folded = folded.replace(char, _AFTER[char])
+    return folded, not rare.isdisjoint(_VANISHING)
+
+
+def _fold_before(text: str) -> str:
+    """The slow road, for text holding a character casefold would take elsewhere."""
+    for char in set(_BEFORE_RE.findall(text)):
+        text = text.replace(char, _BEFORE[char])
     text = text.casefold()
     for char in _FREQUENT:
         if char in text:
             text = text.replace(char, _AFTER[char])
     for char in set(_AFTER_RE.findall(text)):
-        text = text.replace(char, _AFTER[char])
+        if char in _AFTER:  # not a bare trace (ι)
+            text = text.replace(char, _AFTER[char])
     return text
 
 
@@ -166,8 +197,8 @@ class FoldedText:
 
     @classmethod
     def of(cls, original: str) -> FoldedText:
-        folded = fold(original)
-        if len(folded) == len(original) and _IRREGULAR.search(original) is None:
+        folded, vanishing = _fold(original)
+        if len(folded) == len(original) and not vanishing:
             return cls(original, folded, (), (), ())
         # Breakpoints: characters that fold to nothing or to several characters.
         changes = [(m.start(), len(_TABLE[ord(m.group())])) for m in _IRREGULAR.finditer(original)]

@@ -267,6 +267,27 @@ def test_variant_is_reported_as_such() -> None:
     assert hit.mentions[0].how == "variant"
 
 
+
+def test_variants_map_back_to_their_field_and_offsets() -> None:
+    """The skeleton scan runs on all fields at once, one byte per character; characters it
+    does not know (é, Cyrillic, Arabic-Indic digits) must not shift the offsets."""
+    article = Article(
+        id="a",
+        title="Café — وصل غوتيريس",
+        summary="Жан ١٢٣ «غوتيريس»",
+        content="قال الأمين العام جوتيريش، ثم بجوتيريش",
+    )
+    (hit,) = Matcher([rule("x", "غوتيريش")]).match(article)
+    found = {(m.field, m.surface, m.how) for m in hit.mentions}
+    assert found == {
+        ("title", "غوتيريس", "variant"),
+        ("summary", "غوتيريس", "variant"),
+        ("content", "جوتيريش", "variant"),
+        ("content", "بجوتيريش", "variant"),
+    }
+    for m in hit.mentions:
+        assert getattr(article, m.field)[m.start : m.end] == m.surface
+
 @pytest.mark.parametrize(
     ("alias", "text"),
     [

@@ -66,3 +66,23 @@ def test_the_fast_fold_equals_the_table_for_every_character() -> None:
                 continue
             text = f"ä{char}Ё"
             assert fold(text) == text.translate(textnorm._TABLE), hex(code)
+
+
+def test_offsets_are_exact_for_every_character() -> None:
+    """The fast path that skips the breakpoint scan (no character vanished, none expanded)
+    must agree with a character-by-character map, whatever the text holds."""
+    import unicodedata
+
+    from newswatch import textnorm
+
+    for low, high in textnorm._RANGES:
+        for code in range(low, high + 1):
+            char = chr(code)
+            if unicodedata.category(char) == "Cs" or char == "ŉ":  # as above
+                continue
+            text = f"ß{char}Ё\u064e b"  # ß expands, the fatha vanishes: same length
+            folded = FoldedText.of(text)
+            assert folded.text == text.translate(textnorm._TABLE), hex(code)
+            expected = [i for i, c in enumerate(text) for _ in textnorm._TABLE.get(ord(c), c)]
+            mapped = [folded.original_index(n) for n in range(len(folded.text))]
+            assert mapped == expected, hex(code)
