@@ -14,8 +14,9 @@ number of rules.
 from __future__ import annotations
 
 import fnmatch
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ahocorasick_rs
@@ -65,6 +66,11 @@ class _Target:
     needs_full: bool = False  # a surname alone: kept only next to the full name
 
 
+# Where a name was found: (surface as written, field, start, end in the field's original
+# text, how). A plain tuple: one is made per name found, most never become a Mention.
+_Place = tuple[str, str, int, int, str]
+
+
 @dataclass(frozen=True, slots=True)
 class _Pattern:
     form: NameForm
@@ -80,16 +86,10 @@ class _Entry:
     how: str  # exact | prefix (inflecting forms decide after their regex)
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    """A name found in the haystack, before it is mapped back to its field."""
-
-    start: int  # where the word starts, proclitics included
-    name_start: int  # where the name itself starts
-    end: int
-    how: str
-    cased: tuple[int, ...]
-    targets: tuple[_Target, ...]
+# A name found in the haystack, before it is mapped back to its field: where the word starts
+# (proclitics included), where the name starts, where it ends, how it was found, the alias's
+# capitals to check, and the targets. A plain tuple: one is made per name found.
+_Candidate = tuple[int, int, int, str, tuple[int, ...], tuple[_Target, ...]]
 
 
 def _automaton(patterns: list[str]) -> ahocorasick_rs.AhoCorasick | None:
@@ -164,14 +164,21 @@ class Matcher:
             rule = self.rules[index]
             if not _applies(rule, article.feed, language):
                 continue
-            mentions = _with_full_names(found[index])
-            present = frozenset(m.entity for m in mentions)
+            names = _with_full_names(found[index])
+            present = frozenset(target.entity for target, _ in names)
             if not rule.condition.evaluate(present, self._rule_entities[index]):
                 continue
+            # Mentions are built for the rules that fire only: most rules a name reaches
+            # do not (their condition wants a second entity).
+            mentions = [
+                Mention(target.entity, target.alias, surface, field, start, end, target.how or how)
+                for target, (surface, field, start, end, how) in names
+            ]
             hits.append(Hit(rule.id, rule.version, article.id, _dedupe(mentions)))
         return hits
 
-    def _scan(self, article: Article) -> dict[int, list[tuple[Mention, bool]]]:
+    def _scan(self, article: Article) -> dict[int, list[tuple[_Target, _Place]]]:
+        """The names found, by rule index: each target with where it was found."""
         if self._automaton is None:
             return {}
         fields: list[tuple[str, FoldedText, int]] = []
@@ -192,20 +199,17 @@ class Matcher:
         if self._variant_automaton is not None and _has_arabic(haystack):
             candidates.extend(self._variant_candidates(scan))
         starts = [base for _, _, base in fields]
-        found: dict[int, list[tuple[Mention, bool]]] = defaultdict(list)
-        for candidate in candidates:
-            field_index = _field_of(starts, candidate.start)
-            name, folded, base = fields[field_index]
-            o_start, o_end = folded.original_span(candidate.start - base, candidate.end - base)
-            if candidate.cased:
-                o_name = folded.original_index(candidate.name_start - base)
-                if not _case_agrees(folded.original[o_name:o_end], candidate.cased):
+        found: dict[int, list[tuple[_Target, _Place]]] = defaultdict(list)
+        for start, name_start, end, how, cased, targets in candidates:
+            name, folded, base = fields[bisect_right(starts, start) - 1]
+            o_start, o_end = folded.original_span(start - base, end - base)
+            if cased:
+                o_name = folded.original_index(name_start - base)
+                if not _case_agrees(folded.original[o_name:o_end], cased):
                     continue
-            surface = folded.original[o_start:o_end]
-            for target in candidate.targets:
-                how = target.how or candidate.how
-                mention = Mention(target.entity, target.alias, surface, name, o_start, o_end, how)
-                found[target.rule].append((mention, target.needs_full))
+            place = (folded.original[o_start:o_end], name, o_start, o_end, how)
+            for target in targets:
+                found[target.rule].append((target, place))
         return found
 
     def _exact_candidates(self, haystack: str, scan: str) -> list[_Candidate]:
@@ -228,7 +232,7 @@ class Matcher:
                     if haystack[name_start:end] != form.folded:
                         how = "inflection"
                 targets = entry.pattern.targets
-                out.append(_Candidate(start, name_start, end, how, form.cased, targets))
+                out.append((start, name_start, end, how, form.cased, targets))
         return out
 
     def _variant_candidates(self, scan: str) -> list[_Candidate]:
@@ -260,7 +264,7 @@ class Matcher:
                     start = sum(map(len, words[:first])) + first - 1
                 name_start = start + found.end(1)
                 end = start + len(written)
-                out.append(_Candidate(start, name_start, end, "variant", (), targets))
+                out.append((start, name_start, end, "variant", (), targets))
         return out
 
 
@@ -281,17 +285,11 @@ def _entries(pattern: _Pattern) -> list[tuple[str, _Entry]]:
     ]
 
 
-def _field_of(starts: Sequence[int], position: int) -> int:
-    index = 0
-    for i, base in enumerate(starts):
-        if base <= position:
-            index = i
-    return index
-
-
 def _case_agrees(surface: str, cased: tuple[int, ...]) -> bool:
     """Words capitalised in the alias are capitalised in the text (Путина, not путина), and
     acronyms are in capitals (США, not сша)."""
+    if ALL_CAPS not in cased and surface.istitle():
+        return True  # every word capitalised: the common case, in C
     words = surface.split()
     if len(words) != len(cased):
         return True  # a name folded into another word count (ß, ligatures): do not guess
@@ -310,15 +308,19 @@ def _applies(rule: Rule, feed: str, language: str) -> bool:
     return not rule.feeds or any(fnmatch.fnmatchcase(feed, glob) for glob in rule.feeds)
 
 
-def _with_full_names(found: list[tuple[Mention, bool]]) -> list[Mention]:
+def _with_full_names(found: list[tuple[_Target, _Place]]) -> list[tuple[_Target, _Place]]:
     """Drop surname-only mentions of an entity whose full name the article does not carry."""
-    complete = {m.entity for m, needs_full in found if not needs_full}
-    return [m for m, needs_full in found if not needs_full or m.entity in complete]
+    if not any(target.needs_full for target, _ in found):
+        return found
+    complete = {target.entity for target, _ in found if not target.needs_full}
+    return [(t, p) for t, p in found if not t.needs_full or t.entity in complete]
 
 
 def _dedupe(mentions: list[Mention]) -> tuple[Mention, ...]:
     """Drop a mention that lies inside a longer mention of the same entity (Lavrov inside
     Sergey Lavrov) and repeated targets at one place; keep text order."""
+    if len(mentions) == 1:
+        return (mentions[0],)
     mentions.sort(key=lambda m: (m.field, m.start, -(m.end - m.start)))
     kept: list[Mention] = []
     for m in mentions:

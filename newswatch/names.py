@@ -114,7 +114,8 @@ def _word_case(word: str) -> int:
 
 
 def _cased(alias: str) -> tuple[int, ...]:
-    return tuple(_word_case(w) for w in alias.split())
+    cased = tuple(_word_case(w) for w in alias.split())
+    return cased if any(cased) else ()  # nothing to check (Arabic has no capitals)
 
 
 def name_forms(alias: str, *, keyword: bool = False) -> list[NameForm]:
@@ -143,7 +144,7 @@ def name_forms(alias: str, *, keyword: bool = False) -> list[NameForm]:
 # Arabic transliteration alternations. The skeleton merges each class into one letter and drops
 # long vowels and hamza; the verifier regex accepts any letter of the class in each place.
 _ARABIC_CLASSES = ("جغقك", "سش", "تط")
-_ARABIC_VOWELS = "اوي"
+_ARABIC_VOWELS = "اوي"  # also unrolled in _vowel_count
 _SKELETON_STEPS = tuple((c, group[0]) for group in _ARABIC_CLASSES for c in group[1:]) + tuple(
     (c, "") for c in _ARABIC_VOWELS + "ء"
 )
@@ -219,7 +220,7 @@ class ArabicVariant:
 
 
 def _vowel_count(word: str) -> int:
-    return sum(word.count(v) for v in _ARABIC_VOWELS)
+    return word.count("ا") + word.count("و") + word.count("ي")  # _ARABIC_VOWELS, unrolled
 
 
 def arabic_variant(alias: str) -> ArabicVariant | None:

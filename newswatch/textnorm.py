@@ -229,6 +229,8 @@ class FoldedText:
         The end is extended over characters that folded away right after the match (a
         diacritic on the last letter belongs to the word as written).
         """
+        if not self._norm_pos:  # every character folded to exactly one: nothing to map
+            return start, end
         o_start = self.original_index(start)
         o_end = self.original_index(end - 1) + 1 if end > start else o_start
         while o_end < len(self.original) and _TABLE.get(ord(self.original[o_end])) == "":
