@@ -13,6 +13,7 @@ folded text maps back to the original with a bisect instead of a per-character P
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from bisect import bisect_right
@@ -85,6 +86,10 @@ def _build_table() -> tuple[dict[int, str], re.Pattern[str]]:
             if unicodedata.category(ch) == "Cs":
                 continue
             out = _fold_char(ch)
+            # Folded text folds to itself (ﳳ -> tatweel, which vanishes): then no replacement
+            # can undo or redo another, whatever their order.
+            while (again := "".join(_fold_char(c) for c in out)) != out:
+                out = again
             if out != ch:
                 table[code] = out
             if len(out) != 1:
@@ -133,6 +138,90 @@ _AFTER_RE = re.compile(
 _VANISHING = frozenset(chr(code) for code, out in _TABLE.items() if not out)
 
 
+@dataclass(frozen=True, slots=True)
+class _ScriptCodec:
+    """The table for the text of one script, as three C passes: encode to one byte per
+    character, ``bytes.translate`` (fold and delete), decode. A text with a character
+    outside the codec's 256 fails to encode and is folded the general way."""
+
+    encode_map: object  # codecs.EncodingMap
+    fold: bytes
+    delete: bytes
+    decode: str
+
+
+def _script_codec(extra: str) -> _ScriptCodec:
+    """Printable ASCII, tab and line breaks, plus as many of ``extra`` as 256 codes hold, in
+    order (characters that expand, like ß -> ss, are left out)."""
+    inputs = list("\0\t\n\r" + _chars((0x20, 0x7E)))  # \0 first, or no C map is built
+    chars = list(inputs)
+    for c in dict.fromkeys(extra):
+        out = _TABLE.get(ord(c), c)
+        if len(out) > 1 or c in inputs:
+            continue
+        if c in chars:  # already there as what another character folds to
+            inputs.append(c)
+            continue
+        new = [c] if out in chars or out in ("", c) else [c, out]
+        if len(chars) + len(new) > 256:
+            continue
+        inputs.append(c)
+        chars += new
+    byte = {c: b for b, c in enumerate(chars)}
+    fold = bytearray(range(256))
+    delete = bytearray()
+    for c in inputs:
+        out = _TABLE.get(ord(c), c)
+        if out:
+            fold[byte[c]] = byte[out]
+        else:
+            delete.append(byte[c])
+    # Output-only characters are never encoded from text: give them a private-use code point
+    # (in the BMP, so that charmap_build makes a C map, not a dict).
+    encoding = [c if c in inputs else chr(0xE000 + b) for b, c in enumerate(chars)]
+    encoding += [chr(0xE000 + b) for b in range(len(chars), 256)]
+    decode = "".join(chars) + "\ufffe" * (256 - len(chars))  # \ufffe: undefined
+    encode_map = codecs.charmap_build("".join(encoding))
+    assert not isinstance(encode_map, dict)  # a dict would work, at dict speed
+    return _ScriptCodec(encode_map, bytes(fold), bytes(delete), decode)
+
+
+def _chars(*ranges: tuple[int, int]) -> str:
+    return "".join(chr(c) for lo, hi in ranges for c in range(lo, hi + 1))
+
+
+# Punctuation of news text in any script: folded to spaces, it takes no code of its own.
+_PUNCTUATION = "\u00a0\u00ad«»’‘“”„‐‑‒–—―−…•·°€£©®§¿¡‹›″′№\u200b\u2009\u202f"
+_CODECS = (
+    # Latin-1 letters, then the Latin Extended-A letters of names (Erdoğan, Šefčovič, Wałęsa).
+    _script_codec(
+        _chars((0x00C0, 0x00FF))
+        + _PUNCTUATION
+        + "ĆćČčĐđĘęĞğİıŁłŃńŐőŘřŚśŞşŠšŢţŤťŮůŰűŹźŻżŽžĀāĒēĪīŌōŪūĂăĄąĖėŒœ"
+        + _chars((0x00A0, 0x00BF), (0x0100, 0x017F))
+    ),
+    _script_codec(_chars((0x0400, 0x045F)) + "Ґґ\u0301" + _PUNCTUATION + _chars((0x00A0, 0x00BF))),
+    _script_codec(
+        _chars((0x060C, 0x0670), (0x200C, 0x200F))
+        + "پچژکگیۀہۃې"
+        + _PUNCTUATION
+        + _chars((0x00A0, 0x00BF))
+    ),
+)
+
+
+def _fold_by_codec(text: str) -> tuple[str, bool] | None:
+    """``_fold`` for a text one script codec covers, else None."""
+    for codec in _CODECS:
+        try:
+            encoded: bytes = codecs.charmap_encode(text, "strict", codec.encode_map)[0]  # type: ignore[arg-type]
+        except UnicodeEncodeError:
+            continue
+        folded = encoded.translate(codec.fold, codec.delete)
+        return codecs.charmap_decode(folded, "strict", codec.decode)[0], len(folded) != len(encoded)
+    return None
+
+
 def fold(text: str) -> str:
     """The folded form of ``text`` (no offset map); equal to ``text.translate(_TABLE)``."""
     return _fold(text)[0]
@@ -143,6 +232,9 @@ def _fold(text: str) -> tuple[str, bool]:
     and the length is unchanged, every character folded to exactly one)."""
     if text.isascii():
         return text.translate(_TABLE), False  # CPython's ASCII fast path; no ASCII vanishes
+    by_codec = _fold_by_codec(text)
+    if by_codec is not None:
+        return by_codec
     folded = text.casefold()
     for char in _FREQUENT:
         if char in folded:

@@ -267,7 +267,6 @@ def test_variant_is_reported_as_such() -> None:
     assert hit.mentions[0].how == "variant"
 
 
-
 def test_variants_map_back_to_their_field_and_offsets() -> None:
     """The skeleton scan runs on all fields at once, one byte per character; characters it
     does not know (é, Cyrillic, Arabic-Indic digits) must not shift the offsets."""
@@ -287,6 +286,7 @@ def test_variants_map_back_to_their_field_and_offsets() -> None:
     }
     for m in hit.mentions:
         assert getattr(article, m.field)[m.start : m.end] == m.surface
+
 
 @pytest.mark.parametrize(
     ("alias", "text"),

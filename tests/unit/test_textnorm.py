@@ -86,3 +86,33 @@ def test_offsets_are_exact_for_every_character() -> None:
             expected = [i for i, c in enumerate(text) for _ in textnorm._TABLE.get(ord(c), c)]
             mapped = [folded.original_index(n) for n in range(len(folded.text))]
             assert mapped == expected, hex(code)
+
+
+@pytest.mark.parametrize("context", ["a{}b", "б{}д", "ا{}ب", "{}", "ا\u064e{}ـب"])
+def test_the_script_codecs_fold_like_the_table(context: str) -> None:
+    """Text of one script is folded by a byte codec (three C passes): in the context of each
+    script, every character must fold as the table says and map back to where it was."""
+    import unicodedata
+
+    from newswatch import textnorm
+
+    used = 0
+    for low, high in textnorm._RANGES:
+        for code in range(low, high + 1):
+            char = chr(code)
+            if unicodedata.category(char) == "Cs" or char == "ŉ":
+                continue
+            text = context.format(char)
+            used += textnorm._fold_by_codec(text) is not None
+            folded = FoldedText.of(text)
+            assert folded.text == text.translate(textnorm._TABLE), hex(code)
+            expected = [i for i, c in enumerate(text) for _ in textnorm._TABLE.get(ord(c), c)]
+            assert [folded.original_index(n) for n in range(len(folded.text))] == expected
+    assert used >= 200  # the codec path was taken, not only the general one
+
+
+def test_folded_text_folds_to_itself() -> None:
+    from newswatch import textnorm
+
+    for code, out in textnorm._TABLE.items():
+        assert out.translate(textnorm._TABLE) == out, hex(code)
