@@ -138,13 +138,19 @@ class Matcher:
         self._variants = tuple(
             (variant, tuple(dict.fromkeys(targets))) for variant, targets in by_variant.items()
         )
-        variant_texts: dict[bytes, list[int]] = defaultdict(list)
+        # Per skeleton pattern: how many words it spans, and the variants it stands for by the
+        # letter their written form ends with — a skeleton drops a final vowel, the variant
+        # does not, and most words the skeleton finds end otherwise.
+        variant_texts: dict[bytes, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         for index, (variant, _) in enumerate(self._variants):
             for prefix in _ARABIC_PREFIXES:
-                variant_texts[arabic_skeleton_bytes(f" {prefix}{variant.folded} ")].append(index)
-        # Per skeleton pattern: how many words it spans, and the variants it stands for.
+                by_ending = variant_texts[arabic_skeleton_bytes(f" {prefix}{variant.folded} ")]
+                for letter in variant.endings:
+                    if index not in by_ending[letter]:
+                        by_ending[letter].append(index)
         self._variant_index = tuple(
-            (text.count(b" ") - 1, tuple(group)) for text, group in variant_texts.items()
+            (text.count(b" ") - 1, {letter: tuple(n) for letter, n in by_ending.items()})
+            for text, by_ending in variant_texts.items()
         )
         self._variant_automaton = (
             ahocorasick_rs.BytesAhoCorasick(list(variant_texts)) if variant_texts else None
@@ -250,10 +256,10 @@ class Matcher:
         out: list[_Candidate] = []
         for index, s_start, _ in hits:
             first = skeleton.count(b" ", 0, s_start + 1)  # the word after the hit's space
-            count, numbers = self._variant_index[index]
+            count, by_ending = self._variant_index[index]
             written = " ".join(words[first : first + count])
             start = -1
-            for number in numbers:
+            for number in by_ending.get(written[-1:], ()):
                 variant, targets = self._variants[number]
                 found = variant.find.fullmatch(written)
                 if found is None or found.group(2) == variant.folded:

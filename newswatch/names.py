@@ -205,6 +205,7 @@ class ArabicVariant:
     # group 1, the name as written in group 2.
     find: re.Pattern[str]
     folded: str
+    endings: str  # the letters a written variant can end with (the class of the last one)
 
     def accepts(self, written: str) -> bool:
         """At most one long vowel written or left out per word: more, and a foreign name's
@@ -255,4 +256,5 @@ def arabic_variant(alias: str) -> ArabicVariant | None:
             out.append(_CLASS_OF.get(c, re.escape(c)))
         pieces.append("".join(out))
     body = " ".join(pieces)
-    return ArabicVariant(skeleton, re.compile(f"([وف]?[بل]?)({body})"), folded)
+    endings = next((group for group in _ARABIC_CLASSES if folded[-1] in group), folded[-1])
+    return ArabicVariant(skeleton, re.compile(f"([وف]?[بل]?)({body})"), folded, endings)
