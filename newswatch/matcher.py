@@ -254,8 +254,13 @@ class Matcher:
         # the n-th word of the scan copy.
         words = scan.split(" ")
         out: list[_Candidate] = []
+        counted = spaces = 0  # spaces in skeleton[:counted]: hits come roughly in text order
         for index, s_start, _ in hits:
-            first = skeleton.count(b" ", 0, s_start + 1)  # the word after the hit's space
+            if s_start + 1 < counted:
+                counted = spaces = 0
+            spaces += skeleton.count(b" ", counted, s_start + 1)
+            counted = s_start + 1
+            first = spaces  # the word after the hit's space
             count, by_ending = self._variant_index[index]
             written = " ".join(words[first : first + count])
             start = -1
