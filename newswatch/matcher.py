@@ -34,7 +34,7 @@ from newswatch.names import (
     name_forms,
 )
 from newswatch.rules.model import EntityKind, Rule
-from newswatch.textnorm import FoldedText
+from newswatch.textnorm import ARABIC_SCRIPT, SCRIPTS, FoldedText, folded_bytes
 
 __all__ = ["Matcher", "primary_language"]
 
@@ -92,6 +92,10 @@ class _Entry:
 _Candidate = tuple[int, int, int, str, tuple[int, ...], tuple[_Target, ...]]
 
 
+# One script's automaton over byte patterns, and its entry groups by pattern index.
+_ByteScan = tuple[ahocorasick_rs.BytesAhoCorasick, tuple[tuple[_Entry, ...], ...]]
+
+
 def _automaton(patterns: list[str]) -> ahocorasick_rs.AhoCorasick | None:
     if not patterns:
         return None
@@ -129,6 +133,22 @@ class Matcher:
                 entries[text].append(entry)
         self._entries = tuple(tuple(group) for group in entries.values())
         self._automaton = _automaton(list(entries))
+        # The same patterns once more per script, as bytes: a text of one script is scanned
+        # one byte a character (see textnorm.folded_bytes). A pattern that a script's codec
+        # cannot write cannot occur in a text that codec wrote, so leaving it out is safe.
+        by_script: list[_ByteScan | None] = []
+        for script in range(SCRIPTS):
+            texts: list[bytes] = []
+            groups: list[tuple[_Entry, ...]] = []
+            for text, group in zip(entries, self._entries, strict=True):
+                encoded = folded_bytes(text, script)
+                if encoded is not None:
+                    texts.append(encoded[1])
+                    groups.append(group)
+            by_script.append(
+                (ahocorasick_rs.BytesAhoCorasick(texts), tuple(groups)) if texts else None
+            )
+        self._by_script = tuple(by_script)
         by_variant: dict[ArabicVariant, list[_Target]] = defaultdict(list)
         for pattern in self._patterns:
             if pattern.form.arabic and not pattern.form.lam_variant:
@@ -201,8 +221,10 @@ class Matcher:
             return {}
         haystack = _FIELD_SEP.join(parts)
         scan = f" {haystack} "  # folding made every non-word character a space
-        candidates = self._exact_candidates(haystack, scan)
-        if self._variant_automaton is not None and _has_arabic(haystack):
+        encoded = folded_bytes(scan)
+        candidates = self._exact_candidates(haystack, scan, encoded)
+        arabic = _has_arabic(haystack) if encoded is None else encoded[0] == ARABIC_SCRIPT
+        if self._variant_automaton is not None and arabic:
             candidates.extend(self._variant_candidates(scan))
         starts = [base for _, _, base in fields]
         found: dict[int, list[tuple[_Target, _Place]]] = defaultdict(list)
@@ -218,13 +240,23 @@ class Matcher:
                 found[target.rule].append((target, place))
         return found
 
-    def _exact_candidates(self, haystack: str, scan: str) -> list[_Candidate]:
+    def _exact_candidates(
+        self, haystack: str, scan: str, encoded: tuple[int, bytes] | None
+    ) -> list[_Candidate]:
         """Whole words the automaton found; scan offset ``s`` is haystack offset ``s`` of the
-        word (the scan copy has one extra space in front)."""
+        word (the scan copy has one extra space in front). ``encoded``: ``scan`` as bytes of
+        its script, if it has one."""
         assert self._automaton is not None
         out: list[_Candidate] = []
-        for index, start, _ in self._automaton.find_matches_as_indexes(scan, overlapping=True):
-            for entry in self._entries[index]:
+        by_script = None if encoded is None else self._by_script[encoded[0]]
+        if encoded is None or by_script is None:
+            groups = self._entries
+            found = self._automaton.find_matches_as_indexes(scan, overlapping=True)
+        else:
+            automaton, groups = by_script
+            found = automaton.find_matches_as_indexes(encoded[1], overlapping=True)
+        for index, start, _ in found:
+            for entry in groups[index]:
                 form = entry.pattern.form
                 name_start = start + entry.prefix
                 how = entry.how

@@ -354,3 +354,20 @@ def test_a_keyword_and_a_cased_name_with_the_same_letters_keep_their_own_case_ru
     )
     found = Matcher([turkey, food]).match(Article(id="x", content="roast turkey"))
     assert [h.rule_id for h in found] == ["food"]
+
+
+def test_mixed_scripts_find_what_each_script_finds_alone() -> None:
+    """Text of one script is scanned as one byte a character in that script's codec; text
+    mixing scripts (here Cyrillic, Arabic and Latin with ł) takes the general scan. Both
+    must find the same names at the same offsets."""
+    lavrov = rule("lavrov", "Сергей Лавров", "سيرغي لافروف", "Wałęsa", "Lavrov")
+    parts = ["Сергея Лаврова в Женеве", "وقال سيرجي لافروف", "Lech Wałęsa's visit, Lavrov"]
+    alone = []
+    for part in parts:
+        (hit,) = Matcher([lavrov]).match(Article(id="a", content=part))
+        alone.append({(m.surface, m.how) for m in hit.mentions})
+    mixed = " | ".join(parts)
+    (hit,) = Matcher([lavrov]).match(Article(id="a", content=mixed))
+    assert {(m.surface, m.how) for m in hit.mentions} == set().union(*alone)
+    assert all(mixed[m.start : m.end] == m.surface for m in hit.mentions)
+    assert len(alone[0]) == len(alone[1]) == 1 and len(alone[2]) == 2
