@@ -380,6 +380,7 @@ def pin(cpu: int | None) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
+    load_at_start = os.getloadavg()[0]  # other work on the machine moves every figure
     pinned = pin(args.cpu)
     data = shared_data()
     if data is None:
@@ -419,7 +420,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"text: {text_source})",
         f"names: {pool.source}; rules: {len(rules)} (60% person, 25% place, 15% person-and-place)",
         f"matcher: {code_state()}",
-        f"machine: {pinned}; median of {args.repeat} run(s); naive: 1 run on the articles shown",
+        f"machine: {pinned}; median of {args.repeat} run(s); naive: 1 run on the articles shown; "
+        f"load average {load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end",
         f"YAML loader: {per_rule_yaml * 1000:.2f} ms/rule (on {sample} rules) -> "
         f"{per_rule_yaml * len(rules):.1f} s for {len(rules)} rules; setup {setup_s:.1f}s",
     ]
