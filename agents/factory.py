@@ -23,9 +23,10 @@ from agents.delivering import HitDeliverer
 from agents.lifecycle import Interrupted, Lifecycle
 from agents.matching import ArticleMatcher
 from agents.ports import Breaker
+from agents.recovery import SteadyTableManager
 from agents.settings import WorkerSettings
 from agents.tables import DurableTable
-from agents.transport import QuickFetchTransport
+from agents.transport import WorkerTransport
 from agents.web import add_pages
 from newswatch.alerts.targets import Targets
 from newswatch.kafka.admin import MAX_MESSAGE_BYTES, ensure_topics
@@ -76,6 +77,8 @@ def _faust_app(settings: WorkerSettings, partitions: int) -> faust.App:
         consumer_max_fetch_size=MAX_MESSAGE_BYTES,
         # --console prints alerts on stdout; Faust would otherwise turn stdout into log lines.
         worker_redirect_stdouts=False,
+        # The end of table recovery holds the stream until it is at the committed offsets.
+        TableManager=SteadyTableManager,
     )
 
 
@@ -105,7 +108,8 @@ def create_app(settings: WorkerSettings, *, partitions: int | None = None) -> Wo
     names = settings.kafka.topics
     settings.datadir.mkdir(parents=True, exist_ok=True)
     app = _faust_app(settings, n)
-    app.transport = QuickFetchTransport(app.conf.broker_consumer, app)
+    # Shorter fetch wait, and records Faust would drop during a rebalance given back.
+    app.transport = WorkerTransport(app.conf.broker_consumer, app)
     metrics = WorkerMetrics()
     articles = _raw_topic(app, names.articles, n)
     hits = _raw_topic(app, names.hits, n)
