@@ -5,6 +5,10 @@ conditions, duplicate ids, each rule's examples run through the real matcher); i
 error, nothing is published. Otherwise every rule becomes one record (key = rule id, value = that
 rule's own YAML text), records that would not change are skipped, and the ids on the topic that
 the directory no longer has are tombstoned — the directory is the whole truth.
+
+A rule's ``ref:`` entities are written out in full from the entity catalogue (``inline_refs``),
+so each record stands alone: workers never need the catalogue files, and the version is the
+one ``rules check`` computed (it already hashes the catalogue data the rule uses).
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from newswatch.kafka.config import KafkaSettings
 from newswatch.kafka.producer import make_producer
 from newswatch.kafka.reading import read_latest
 from newswatch.kafka.records import RecordError, RuleRecord
+from newswatch.rules.catalogue import Catalogue, inline_refs
 from newswatch.rules.check import check_rules
-from newswatch.rules.loader import RuleProblem, parse_rules_text
+from newswatch.rules.loader import CatalogueCache, RuleProblem, parse_rules_text
 
 __all__ = ["PublishError", "PublishPlan", "plan_publish", "publish_rules", "rule_records"]
 
@@ -64,13 +69,16 @@ def _rule_nodes(documents: list[Any]) -> list[CommentedMap]:
     return nodes
 
 
-def _split(text: str) -> list[tuple[str, int]]:
-    """Each rule of one file as a standalone YAML text, with its line in the file."""
+def _split(text: str, catalogue: Catalogue | None = None) -> list[tuple[str, int]]:
+    """Each rule of one file as a standalone YAML text (``ref:`` entities written out from
+    ``catalogue``), with its line in the file."""
     yaml = YAML(typ="rt")
     yaml.width = 4096  # no re-wrapping of long alias lists
     documents = [d for d in yaml.load_all(text) if d is not None]
     out: list[tuple[str, int]] = []
     for node in _rule_nodes(documents):
+        if catalogue is not None:
+            inline_refs(node, catalogue)  # an unknown ref fails the re-parse check below
         buffer = io.StringIO()
         yaml.dump(node, buffer)
         out.append((buffer.getvalue(), node.lc.line + 1))
@@ -86,11 +94,14 @@ def rule_records(directory: Path) -> tuple[list[RuleRecord], tuple[RuleProblem, 
         )
     wanted = {rule.id: rule for rule in checked.rules}
     base = directory if directory.is_dir() else directory.parent
+    # The catalogue each file's refs resolve against, found as check_rules found it.
+    catalogues = CatalogueCache(directory if directory.is_dir() else None)
     records: list[RuleRecord] = []
     for file in checked.files:
         path = Path(file)
         source = path.relative_to(base).as_posix() if path.is_relative_to(base) else file
-        for text, line in _split(path.read_text(encoding="utf-8")):
+        catalogue = catalogues.for_file(path)
+        for text, line in _split(path.read_text(encoding="utf-8"), catalogue):
             parsed, problems = parse_rules_text(text, source)
             # The worker parses exactly this text: it must give back the very rule checked.
             if problems or len(parsed) != 1 or parsed[0].id not in wanted:
