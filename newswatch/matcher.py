@@ -5,10 +5,12 @@ not a letter or digit becomes a space) and join them with a space at each end; s
 one automaton whose patterns are the names with a space on each side, so the automaton itself
 only reports whole words and the Python loop sees real candidates only. Arabic names are entered
 once per allowed proclitic (" وبسوريا " is " " + "وب" + "سوريا" + " "); Russian names once per
-case form of their first word (a longer name is then confirmed by its regex). Found names are
-grouped by rule and entity, then each candidate rule's condition is evaluated. Only rules with
-at least one name found are evaluated, so the cost grows with the names found, not with the
-number of rules.
+case form of their first word (a longer name is then confirmed by its regex). Text of one
+script is scanned as one byte per character in that script's codec (``textnorm.folded_bytes``)
+by a byte automaton of the same patterns; Arabic text also gets a consonant-skeleton scan for
+spelling variants. Found names are grouped by rule and entity, then each candidate rule's
+condition is evaluated. Only rules with at least one name found are evaluated, so the cost grows
+with the names found, not with the number of rules.
 """
 
 from __future__ import annotations
