@@ -35,6 +35,7 @@ from newswatch.names import (
     arabic_variant,
     name_forms,
 )
+from newswatch.rules.condition import Any
 from newswatch.rules.model import EntityKind, Rule
 from newswatch.textnorm import ARABIC_SCRIPT, SCRIPTS, FoldedText, folded_bytes
 
@@ -178,6 +179,13 @@ class Matcher:
             ahocorasick_rs.BytesAhoCorasick(list(variant_texts)) if variant_texts else None
         )
         self._rule_entities = tuple(tuple(e.key for e in r.entities) for r in self.rules)
+        # Per rule, what match() can skip: most rules are one entity with no condition, no
+        # language or feed filter and no surname-only names.
+        self._filtered = tuple(bool(r.languages or r.feeds) for r in self.rules)
+        self._any = tuple(isinstance(r.condition, Any) for r in self.rules)
+        self._surname_rules = frozenset(
+            t.rule for p in self._patterns for t in p.targets if t.needs_full
+        )
 
     @property
     def pattern_count(self) -> int:
@@ -190,12 +198,18 @@ class Matcher:
         language = primary_language(article.language) if article.language else ""
         for index in sorted(found):
             rule = self.rules[index]
-            if not _applies(rule, article.feed, language):
+            if self._filtered[index] and not _applies(rule, article.feed, language):
                 continue
-            names = _with_full_names(found[index])
-            present = frozenset(target.entity for target, _ in names)
-            if not rule.condition.evaluate(present, self._rule_entities[index]):
-                continue
+            names = found[index]
+            if index in self._surname_rules:
+                names = _with_full_names(names)
+            if self._any[index]:  # "any of its entities": every name found is one
+                if not names:
+                    continue
+            else:
+                present = frozenset(target.entity for target, _ in names)
+                if not rule.condition.evaluate(present, self._rule_entities[index]):
+                    continue
             # Mentions are built for the rules that fire only: most rules a name reaches
             # do not (their condition wants a second entity).
             mentions = [
