@@ -266,7 +266,8 @@ def arabic_variant(alias: str) -> ArabicVariant | None:
     return ArabicVariant(skeleton, f"([وف]?[بل]?)({body})", folded, endings)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1 << 15)
 def _compiled(source: str) -> re.Pattern[str]:
-    # Unbounded, unlike re's own cache (512): bounded by the variants an article ever confirms.
+    # Larger than re's own cache (512), which 10,000 rules' variants would churn; bounded all
+    # the same, as rule reloads bring new names.
     return re.compile(source)
