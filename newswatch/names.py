@@ -204,7 +204,7 @@ class ArabicVariant:
     skeleton: str  # what the skeleton automaton finds
     # Matched in full against the words where the skeleton was found: their proclitics in
     # group 1, the name as written in group 2. Compiled on first use (``find``): compiling
-    # the regexes of 10,000 rules' Arabic names up front took most of the build.
+    # the regexes of 10,000 rules' Arabic names up front took about half of the build.
     source: str
     folded: str
     endings: str  # the letters a written variant can end with (the class of the last one)
