@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 import feeds as feeds_package
+from newswatch.archive import ARCHIVE_FILENAME
 
 __all__ = [
     "DEFAULT_FEEDS",
@@ -50,7 +51,7 @@ STATE_FILE_OR_DIR_OPTION = click.option(
     default="var/state",
     envvar="NEWSWATCH_STATE",
     show_default=True,
-    help="State dir or archive file.",
+    help=f"The monitor's state directory (holding {ARCHIVE_FILENAME}) or the archive file.",
 )
 
 

@@ -67,15 +67,7 @@ def _archive_options(func: F) -> F:
         metavar="HOST:PORT",
         help="Read the articles topic of this Kafka broker instead of the SQLite archive.",
     )(func)
-    return click.option(
-        "--state",
-        "state",
-        type=click.Path(path_type=Path),
-        default="var/state",
-        envvar="NEWSWATCH_STATE",
-        show_default=True,
-        help=f"The monitor's state directory (holding {ARCHIVE_FILENAME}) or the archive file.",
-    )(func)
+    return STATE_FILE_OR_DIR_OPTION(func)
 
 
 def _open_archive(state: Path, kafka: str | None, prefix: str) -> ArticleArchive:
@@ -381,16 +373,21 @@ def _resolve(ref: str, state: Path, kafka: str | None, prefix: str) -> list[Arti
             return fetch_page(ref)
         except FetchError as exc:
             raise click.ClickException(str(exc)) from None
+    found = _archived(state, kafka, prefix, ref)
+    if found is None:
+        raise click.ClickException(f"{ref!r} is no file, no URL and no article id in the archive")
+    return [found]
+
+
+def _archived(state: Path, kafka: str | None, prefix: str, article_id: str) -> Article | None:
+    """The archived article with this id; an archive that cannot be read is a usage error."""
     archive = _open_archive(state, kafka, prefix)
     try:
-        found = archive.get(ref)
+        return archive.get(article_id)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         archive.close()
-    if found is None:
-        raise click.ClickException(f"{ref!r} is no file, no URL and no article id in the archive")
-    return [found]
 
 
 def _try_archive(
@@ -488,13 +485,7 @@ def archive_show(article_id: str, state: Path, kafka: str | None, topic_prefix: 
 
     Example: newswatch archive show 3f2a9c0d1e4b5a6978c0d1e2
     """
-    archive = _open_archive(state, kafka, topic_prefix)
-    try:
-        found = archive.get(article_id)
-    except ArchiveError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        archive.close()
+    found = _archived(state, kafka, topic_prefix, article_id)
     if found is None:
         raise click.ClickException(f"no article {article_id!r} in the archive")
     click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
