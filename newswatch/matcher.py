@@ -29,15 +29,24 @@ from newswatch.hits import Hit, Mention
 from newswatch.names import (
     ALL_CAPS,
     CAPITAL,
+    SKELETON_SPACE,
     ArabicVariant,
     NameForm,
     arabic_skeleton_bytes,
     arabic_variant,
     name_forms,
+    skeleton_of,
 )
 from newswatch.rules.condition import Any
 from newswatch.rules.model import EntityKind, Rule
-from newswatch.textnorm import ARABIC_SCRIPT, SCRIPTS, FoldedText, folded_bytes
+from newswatch.textnorm import (
+    ARABIC_SCRIPT,
+    SCRIPTS,
+    FoldedText,
+    folded_bytes,
+    folded_bytes_lossy,
+    script_of,
+)
 
 __all__ = ["Matcher", "primary_language"]
 
@@ -49,15 +58,6 @@ _LAM_PREFIXES = frozenset(c + "ل" for c in ("", "و", "ف"))
 # Fields are joined with a line break between spaces: a name never spans two fields (no pattern
 # holds a line break) and a field's first word still has a space before it.
 _FIELD_SEP = " \n "
-
-
-def _has_arabic(text: str) -> bool:
-    """Whether ``text`` may hold Arabic letters: UTF-8 lead bytes D8/D9 (U+0600-U+067F), found
-    by memchr; a regex over 3 KB of Russian costs ~15 µs, this ~2."""
-    if text.isascii():
-        return False
-    encoded = text.encode("utf-8", "surrogatepass")
-    return b"\xd8" in encoded or b"\xd9" in encoded
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +172,7 @@ class Matcher:
                     if index not in by_ending[letter]:
                         by_ending[letter].append(index)
         self._variant_index = tuple(
-            (text.count(b" ") - 1, {letter: tuple(n) for letter, n in by_ending.items()})
+            (text.count(SKELETON_SPACE) - 1, {letter: tuple(n) for letter, n in by_ending.items()})
             for text, by_ending in variant_texts.items()
         )
         self._variant_automaton = (
@@ -237,11 +237,12 @@ class Matcher:
             return {}
         haystack = _FIELD_SEP.join(parts)
         scan = f" {haystack} "  # folding made every non-word character a space
-        encoded = folded_bytes(scan)
+        script = script_of(haystack)
+        encoded = None if script is None else folded_bytes(scan, script)
         candidates = self._exact_candidates(haystack, scan, encoded)
-        arabic = _has_arabic(haystack) if encoded is None else encoded[0] == ARABIC_SCRIPT
-        if self._variant_automaton is not None and arabic:
-            candidates.extend(self._variant_candidates(scan))
+        if self._variant_automaton is not None and script == ARABIC_SCRIPT:
+            arabic = encoded[1] if encoded else folded_bytes_lossy(scan, ARABIC_SCRIPT)
+            candidates.extend(self._variant_candidates(scan, arabic))
         starts = [base for _, _, base in fields]
         found: dict[int, list[tuple[_Target, _Place]]] = defaultdict(list)
         for start, name_start, end, how, cased, targets in candidates:
@@ -289,12 +290,13 @@ class Matcher:
                 out.append((start, name_start, end, how, form.cased, targets))
         return out
 
-    def _variant_candidates(self, scan: str) -> list[_Candidate]:
+    def _variant_candidates(self, scan: str, encoded: bytes) -> list[_Candidate]:
         """Arabic spelling variants: found on the consonant skeleton, confirmed on the words.
+        ``encoded``: ``scan`` in the Arabic codec's bytes.
 
         Spellings as the alias writes them are left to the exact pass, which finds them too."""
         assert self._variant_automaton is not None
-        skeleton = arabic_skeleton_bytes(scan)
+        skeleton = skeleton_of(encoded)
         hits = self._variant_automaton.find_matches_as_indexes(skeleton, overlapping=True)
         if not hits:
             return []
@@ -306,7 +308,7 @@ class Matcher:
         for index, s_start, _ in hits:
             if s_start + 1 < counted:
                 counted = spaces = 0
-            spaces += skeleton.count(b" ", counted, s_start + 1)
+            spaces += skeleton.count(SKELETON_SPACE, counted, s_start + 1)
             counted = s_start + 1
             first = spaces  # the word after the hit's space
             count, by_ending = self._variant_index[index]

@@ -21,17 +21,17 @@ accept only the word forms the name really takes. Everything here is pure.
 
 from __future__ import annotations
 
-import codecs
 import functools
 import re
 from dataclasses import dataclass
 
-from newswatch.textnorm import fold_name, is_arabic_letter
+from newswatch.textnorm import ARABIC_SCRIPT, fold_name, folded_bytes_lossy, is_arabic_letter
 
 __all__ = [
     "ALL_CAPS",
     "CAPITAL",
     "NO_CASE",
+    "SKELETON_SPACE",
     "ArabicVariant",
     "NameForm",
     "arabic_skeleton",
@@ -39,6 +39,7 @@ __all__ = [
     "arabic_variant",
     "name_forms",
     "russian_stem",
+    "skeleton_of",
 ]
 
 _NOT_WORD = r"(?![^\W_])"
@@ -165,35 +166,34 @@ def arabic_skeleton(folded: str) -> str:
     return folded
 
 
-def _skeleton_codec() -> tuple[object, bytes, bytes]:
-    """One byte per character, so the matcher's skeleton scan runs on short bytes: ASCII as
-    itself, folded Arabic letters and digits above 127, anything else ``?`` (never in a name's
-    skeleton that is not written with it too). The encoding map makes it one C pass; a
-    translate then merges each letter class and deletes the long vowels, like
-    ``arabic_skeleton``."""
-    arabic = [chr(c) for c in range(0x0621, 0x064B)] + [chr(c) for c in range(0x0660, 0x066A)]
-    table = [chr(b) for b in range(128)] + arabic
-    table += [chr(0xE000 + i) for i in range(256 - len(table))]  # unused private-use slots
-    byte = {c: 128 + i for i, c in enumerate(arabic)}
+def _skeleton_tables() -> tuple[bytes, bytes]:
+    """``arabic_skeleton`` as a ``bytes.translate`` over the Arabic script codec's bytes (the
+    matcher's scan text is already in them): merge each letter class, delete the long vowels."""
+
+    def byte(letter: str) -> int:
+        return folded_bytes_lossy(letter, ARABIC_SCRIPT)[0]
+
     merge = bytearray(range(256))
     for old, new in _SKELETON_STEPS:
         if new:
-            merge[byte[old]] = byte[new]
-    dropped = bytes(byte[old] for old, new in _SKELETON_STEPS if not new)
-    return codecs.charmap_build("".join(table)), bytes(merge), dropped
+            merge[byte(old)] = byte(new)
+    return bytes(merge), bytes(byte(old) for old, new in _SKELETON_STEPS if not new)
 
 
-_SKELETON_MAP, _SKELETON_MERGE, _SKELETON_DELETE = _skeleton_codec()
+_SKELETON_MERGE, _SKELETON_DELETE = _skeleton_tables()
+SKELETON_SPACE = folded_bytes_lossy(" ", ARABIC_SCRIPT)  # the codec's byte, not ASCII's
+
+
+def skeleton_of(encoded: bytes) -> bytes:
+    """The skeleton of folded text already in the Arabic codec's bytes (same words, same
+    spaces; see ``textnorm.folded_bytes``)."""
+    return encoded.translate(_SKELETON_MERGE, _SKELETON_DELETE)
 
 
 def arabic_skeleton_bytes(folded: str) -> bytes:
-    """``arabic_skeleton`` as one byte per remaining character (same words, same spaces)."""
-    encoded: bytes = codecs.charmap_encode(
-        folded,
-        "replace",
-        _SKELETON_MAP,  # type: ignore[arg-type]  # typeshed: a str->int dict, but a C map
-    )[0]
-    return encoded.translate(_SKELETON_MERGE, _SKELETON_DELETE)
+    """``arabic_skeleton`` as one byte per remaining character; letters of other scripts are
+    ``?``, never in a name's skeleton that is not written with them too."""
+    return skeleton_of(folded_bytes_lossy(folded, ARABIC_SCRIPT))
 
 
 _MAX_VOWEL_EDITS = 1  # per word

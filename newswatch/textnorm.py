@@ -26,8 +26,10 @@ __all__ = [
     "fold",
     "fold_name",
     "folded_bytes",
+    "folded_bytes_lossy",
     "is_arabic_letter",
     "is_word_char",
+    "script_of",
 ]
 
 # Arabic letters folded to one form: alef with hamza/madda/wasla -> bare alef, ta marbuta -> ha,
@@ -228,21 +230,37 @@ ARABIC_SCRIPT = 2
 _SCRIPT_LEADS = ((ARABIC_SCRIPT, b"\xd8", b"\xd9"), (1, b"\xd0", b"\xd1"))  # UTF-8 leads
 
 
+def script_of(text: str) -> int | None:
+    """The script whose codec fits ``text`` if any does: Arabic if it has Arabic letters, else
+    Cyrillic if it has Cyrillic ones, else Latin; None for ASCII. Found by the UTF-8 lead bytes
+    (memchr), ~2 µs for 3 KB where a regex takes ~15."""
+    if text.isascii():
+        return None
+    utf8 = text.encode("utf-8", "surrogatepass")
+    return next((n for n, a, b in _SCRIPT_LEADS if a in utf8 or b in utf8), 0)
+
+
 def folded_bytes(folded: str, script: int | None = None) -> tuple[int, bytes] | None:
-    """Folded text as one byte per character in the codec of its script (``script``, or the
-    one its letters say), or None when it is ASCII (already one byte a character) or mixes
-    scripts. Offsets are unchanged, and a byte scan does half the work of one over
-    two-byte UTF-8 (Arabic, Cyrillic)."""
+    """Folded text as one byte per character in the codec of its script (``script``, or
+    ``script_of``), or None when it is ASCII (already one byte a character) or mixes scripts.
+    Offsets are unchanged, and a byte scan does half the work of one over two-byte UTF-8
+    (Arabic, Cyrillic)."""
     if script is None:
-        if folded.isascii():
+        script = script_of(folded)
+        if script is None:
             return None
-        utf8 = folded.encode("utf-8", "surrogatepass")
-        script = next((n for n, a, b in _SCRIPT_LEADS if a in utf8 or b in utf8), 0)
     try:
         encoded: bytes = codecs.charmap_encode(folded, "strict", _CODECS[script].folded_map)[0]  # type: ignore[arg-type]
     except UnicodeEncodeError:
         return None
     return script, encoded
+
+
+def folded_bytes_lossy(folded: str, script: int) -> bytes:
+    """``folded_bytes`` in ``script`` whatever the text: other characters become ``?`` (one
+    byte each, so offsets still hold)."""
+    encoded: bytes = codecs.charmap_encode(folded, "replace", _CODECS[script].folded_map)[0]  # type: ignore[arg-type]
+    return encoded
 
 
 def _fold_by_codec(text: str) -> tuple[str, bool] | None:
