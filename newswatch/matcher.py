@@ -151,6 +151,21 @@ class Matcher:
             by_script.append(
                 (ahocorasick_rs.BytesAhoCorasick(texts), tuple(groups)) if texts else None
             )
+        # ASCII text (English, most French once folded) gets the ASCII patterns alone, as a
+        # DFA: they are a few of all names, so the DFA is small (~13 MB at 10,000 rules)
+        # and scans 3 KB in a third of the time the all-scripts automaton takes.
+        ascii_entries = [(t, g) for t, g in zip(entries, self._entries, strict=True) if t.isascii()]
+        self._ascii: _ByteScan | None = (
+            (
+                ahocorasick_rs.BytesAhoCorasick(
+                    [t.encode("ascii") for t, _ in ascii_entries],
+                    implementation=ahocorasick_rs.Implementation.DFA,
+                ),
+                tuple(g for _, g in ascii_entries),
+            )
+            if ascii_entries
+            else None
+        )
         self._by_script = tuple(by_script)
         by_variant: dict[ArabicVariant, list[_Target]] = defaultdict(list)
         for pattern in self._patterns:
@@ -265,13 +280,20 @@ class Matcher:
         its script, if it has one."""
         assert self._automaton is not None
         out: list[_Candidate] = []
-        by_script = None if encoded is None else self._by_script[encoded[0]]
-        if encoded is None or by_script is None:
-            groups = self._entries
-            found = self._automaton.find_matches_as_indexes(scan, overlapping=True)
-        else:
+        if encoded is None:
+            if scan.isascii():  # no script codec needed: ASCII is one byte a character
+                if self._ascii is None:
+                    return out
+                automaton, groups = self._ascii
+                found = automaton.find_matches_as_indexes(scan.encode("ascii"), overlapping=True)
+            else:
+                groups = self._entries
+                found = self._automaton.find_matches_as_indexes(scan, overlapping=True)
+        elif (by_script := self._by_script[encoded[0]]) is not None:
             automaton, groups = by_script
             found = automaton.find_matches_as_indexes(encoded[1], overlapping=True)
+        else:
+            return out
         for index, start, _ in found:
             for entry in groups[index]:
                 form = entry.pattern.form
