@@ -208,6 +208,7 @@ class ArabicVariant:
     source: str
     folded: str
     endings: str  # the letters a written variant can end with (the class of the last one)
+    vowels: tuple[int, ...]  # long vowels in each word of ``folded``
 
     @property
     def find(self) -> re.Pattern[str]:
@@ -216,13 +217,17 @@ class ArabicVariant:
     def accepts(self, written: str) -> bool:
         """At most one long vowel written or left out per word: more, and a foreign name's
         skeleton becomes an Arabic word (مايكلس -> مجلس, باسكال -> بشكل)."""
+        if len(self.vowels) == 1:  # most names: no split
+            return (
+                " " not in written
+                and abs(_vowel_count(written) - self.vowels[0]) <= _MAX_VOWEL_EDITS
+            )
         words = written.split(" ")
-        names = self.folded.split(" ")
-        if len(words) != len(names):
+        if len(words) != len(self.vowels):
             return False
         return all(
-            abs(_vowel_count(w) - _vowel_count(n)) <= _MAX_VOWEL_EDITS
-            for w, n in zip(words, names, strict=True)
+            abs(_vowel_count(w) - n) <= _MAX_VOWEL_EDITS
+            for w, n in zip(words, self.vowels, strict=True)
         )
 
 
@@ -263,7 +268,8 @@ def arabic_variant(alias: str) -> ArabicVariant | None:
         pieces.append("".join(out))
     body = " ".join(pieces)
     endings = next((group for group in _ARABIC_CLASSES if folded[-1] in group), folded[-1])
-    return ArabicVariant(skeleton, f"([وف]?[بل]?)({body})", folded, endings)
+    vowels = tuple(_vowel_count(w) for w in words)
+    return ArabicVariant(skeleton, f"([وف]?[بل]?)({body})", folded, endings, vowels)
 
 
 @functools.lru_cache(maxsize=1 << 15)
