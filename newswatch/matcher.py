@@ -41,6 +41,7 @@ from newswatch.rules.condition import Any
 from newswatch.rules.model import EntityKind, Rule
 from newswatch.textnorm import (
     ARABIC_SCRIPT,
+    LATIN_SCRIPT,
     SCRIPTS,
     FoldedText,
     folded_bytes,
@@ -155,18 +156,6 @@ class Matcher:
             by_script.append(
                 (ahocorasick_rs.BytesAhoCorasick(texts), tuple(groups)) if texts else None
             )
-        # ASCII text (English, most French once folded) gets the ASCII patterns alone: a
-        # few of all names, so a small automaton that stays in the cache. (A DFA of them
-        # scans faster alone, but at 35 MB it loses in a stream of mixed languages.)
-        ascii_entries = [(t, g) for t, g in zip(entries, self._entries, strict=True) if t.isascii()]
-        self._ascii: _ByteScan | None = (
-            (
-                ahocorasick_rs.BytesAhoCorasick([t.encode("ascii") for t, _ in ascii_entries]),
-                tuple(g for _, g in ascii_entries),
-            )
-            if ascii_entries
-            else None
-        )
         self._by_script = tuple(by_script)
         by_variant: dict[ArabicVariant, list[_Target]] = defaultdict(list)
         for pattern in self._patterns:
@@ -284,10 +273,10 @@ class Matcher:
         assert self._automaton is not None
         out: list[_Candidate] = []
         if encoded is None:
-            if scan.isascii():  # no script codec needed: ASCII is one byte a character
-                if self._ascii is None:
+            if scan.isascii():  # its own bytes in the Latin codec (English, most French)
+                if (latin := self._by_script[LATIN_SCRIPT]) is None:
                     return out
-                automaton, groups = self._ascii
+                automaton, groups = latin
                 found = automaton.find_matches_as_indexes(scan.encode("ascii"), overlapping=True)
             else:
                 groups = self._entries

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "ARABIC_SCRIPT",
+    "LATIN_SCRIPT",
     "SCRIPTS",
     "FoldedText",
     "fold",
@@ -163,23 +164,31 @@ class _ScriptCodec:
 
 
 def _script_codec(extra: str) -> _ScriptCodec:
-    """Printable ASCII, tab and line breaks, plus as many of ``extra`` as 256 codes hold, in
-    order (characters that expand, like ß -> ss, are left out)."""
+    """Printable ASCII, tab and line breaks at their own code (so folded ASCII text is its
+    own encoding: ``str.encode("ascii")`` gives the same bytes), plus as many of ``extra``
+    as the other codes hold, in order (characters that expand, like ß -> ss, are left out)."""
     inputs = list("\0\t\n\r" + _chars((0x20, 0x7E)))  # \0 first, or no C map is built
-    chars = list(inputs)
+    chars: list[str | None] = [None] * 256
+    for c in inputs:
+        chars[ord(c)] = c
+    free = [b for b, c in enumerate(chars) if c is None]
+    placed = set(inputs)
     for c in dict.fromkeys(extra):
         out = _TABLE.get(ord(c), c)
         if len(out) > 1 or c in inputs:
             continue
-        if c in chars:  # already there as what another character folds to
+        if c in placed:  # already there as what another character folds to
             inputs.append(c)
             continue
-        new = [c] if out in chars or out in ("", c) else [c, out]
-        if len(chars) + len(new) > 256:
+        new = [c] if out in placed or out in ("", c) else [c, out]
+        if len(free) < len(new):
             continue
+        codes, free = free[: len(new)], free[len(new) :]
         inputs.append(c)
-        chars += new
-    byte = {c: b for b, c in enumerate(chars)}
+        for code, char in zip(codes, new, strict=True):
+            chars[code] = char
+            placed.add(char)
+    byte = {c: b for b, c in enumerate(chars) if c is not None}
     fold = bytearray(range(256))
     delete = bytearray()
     for c in inputs:
@@ -188,14 +197,14 @@ def _script_codec(extra: str) -> _ScriptCodec:
             fold[byte[c]] = byte[out]
         else:
             delete.append(byte[c])
-    # Output-only characters are never encoded from text: give them a private-use code point
-    # (in the BMP, so that charmap_build makes a C map, not a dict).
+    # Output-only characters are never encoded from text, and unused codes never written:
+    # give both a private-use code point (in the BMP, so that charmap_build makes a C map,
+    # not a dict).
     encoding = [c if c in inputs else chr(0xE000 + b) for b, c in enumerate(chars)]
-    encoding += [chr(0xE000 + b) for b in range(len(chars), 256)]
-    decode = "".join(chars) + "\ufffe" * (256 - len(chars))  # \ufffe: undefined
+    decode = "".join("\ufffe" if c is None else c for c in chars)  # \ufffe: undefined
     encode_map = codecs.charmap_build("".join(encoding))
     assert not isinstance(encode_map, dict)  # a dict would work, at dict speed
-    folded = [c if c in chars else chr(0xE000 + b) for b, c in enumerate(decode)]
+    folded = [chr(0xE000 + b) if c is None else c for b, c in enumerate(chars)]
     folded_map = codecs.charmap_build("".join(folded))
     assert not isinstance(folded_map, dict)
     return _ScriptCodec(encode_map, bytes(fold), bytes(delete), decode, folded_map)
@@ -226,6 +235,7 @@ _CODECS = (
 
 
 SCRIPTS = len(_CODECS)  # script numbers for ``folded_bytes``: Latin, Cyrillic, Arabic
+LATIN_SCRIPT = 0  # folded ASCII text is already in its bytes: str.encode("ascii")
 ARABIC_SCRIPT = 2
 _SCRIPT_LEADS = ((ARABIC_SCRIPT, b"\xd8", b"\xd9"), (1, b"\xd0", b"\xd1"))  # UTF-8 leads
 

@@ -1,5 +1,6 @@
 import pytest
 
+from newswatch import textnorm
 from newswatch.textnorm import FoldedText, fold, fold_name
 
 
@@ -116,3 +117,16 @@ def test_folded_text_folds_to_itself() -> None:
 
     for code, out in textnorm._TABLE.items():
         assert out.translate(textnorm._TABLE) == out, hex(code)
+
+
+def test_ascii_is_its_own_latin_encoding() -> None:
+    """The matcher scans folded ASCII text (English, most French) as its own bytes with the
+    Latin automaton, so the Latin codec must write every ASCII character as itself."""
+    ascii_text = "\t\n\r" + "".join(chr(c) for c in range(0x20, 0x7F))
+    latin = textnorm.folded_bytes_lossy(ascii_text, textnorm.LATIN_SCRIPT)
+    assert latin == ascii_text.encode("ascii")
+    folded = fold("Lavrov met Kerry in Geneva")
+    assert textnorm.folded_bytes(folded, textnorm.LATIN_SCRIPT) == (
+        textnorm.LATIN_SCRIPT,
+        folded.encode("ascii"),
+    )
