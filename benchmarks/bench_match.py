@@ -11,11 +11,13 @@ English, Arabic, Russian and French) and the same names:
 - naive: JSON parse, then one ``re.compile(r"\\b(?:alias1|alias2|...)\\b", re.I)`` per rule
   searched in turn (conditions ignored); on a subset of the articles when that is slow.
 
-Each timing is the median of ``--repeat`` runs (naive: one run). Also: compile time (building
-``Matcher``), memory of a built matcher (RSS growth in a forked child, which sees the Rust
-automaton; ``--tracemalloc`` adds the tracemalloc peak, Python objects only), the YAML loader's
-cost per rule, the rate per language, how the names behind the hits were found, and a cProfile
-of the newswatch path at the smallest and largest rule counts. The process is pinned to one CPU.
+Each timing is the median of ``--repeat`` rounds; a round times every rule count once, newswatch
+and floor, so the drift of a shared machine's pace stays out of the ratios between counts
+(naive: one run). Also: compile time (building ``Matcher``), memory of a built matcher (RSS
+growth in a forked child, which sees the Rust automaton; ``--tracemalloc`` adds the tracemalloc
+peak, Python objects only), the YAML loader's cost per rule, the rate per language, how the
+names behind the hits were found, and a cProfile of the newswatch path at the smallest and
+largest rule counts. The process is pinned to one CPU.
 Results: stdout and ``var/bench/``: ``latest.json``, ``latest.md``, ``profile.txt`` (largest
 count), ``profile-<smallest>.txt`` (the fixed cost per article) and ``hits.txt``.
 """
@@ -206,28 +208,62 @@ def compile_matcher(rules: list[Rule], point: Point, args: argparse.Namespace) -
     return matcher
 
 
-def measure(
+@dataclass
+class Subject:
+    """One rule count, ready to time: its figures so far, its matcher and its floor."""
+
+    point: Point
+    matcher: Matcher
+    floor: ahocorasick_rs.AhoCorasick
+
+
+def prepare(
     specs: Sequence[RuleSpec], rules: list[Rule], lines: Sequence[str], args: argparse.Namespace
-) -> tuple[Point, Matcher]:
+) -> Subject:
+    """Compile (timed, with memory) and the naive baseline; the newswatch and floor runs come
+    later, interleaved with the other rule counts (``time_interleaved``)."""
     point = Point(len(rules), sum(len(s.names) for s in specs))
     matcher = compile_matcher(rules, point, args)
-    counts: list[tuple[int, int]] = []
-    point.newswatch_s, point.runs["newswatch"] = median_time(
-        args.repeat, lambda: counts.append(run_newswatch(matcher, lines))
-    )
-    with_hit, hits = counts[0]
+    with_hit, hits = run_newswatch(matcher, lines)  # also warms the lazily compiled regexes
     point.hit_share, point.hits_per_article = with_hit / len(lines), hits / len(lines)
-    automaton = floor_automaton(specs)
-    point.floor_s, point.runs["floor"] = median_time(
-        args.repeat, lambda: run_floor(automaton, lines)
-    )
     started = time.perf_counter()
     regexes = naive_regexes(specs)
     point.naive_compile_s = time.perf_counter() - started
     point.naive_articles = max(10, min(len(lines), NAIVE_SEARCH_BUDGET // max(len(rules), 1)))
     subset = lines[: point.naive_articles]
     point.naive_s, point.runs["naive"] = median_time(1, lambda: run_naive(regexes, subset))
-    return point, matcher
+    return Subject(point, matcher, floor_automaton(specs))
+
+
+def time_interleaved(subjects: Sequence[Subject], lines: Sequence[str], repeat: int) -> None:
+    """``repeat`` rounds, each timing every rule count's newswatch run and floor run once. The
+    pace of this shared machine drifts over minutes; timing the counts one after another
+    would put that drift into the ratios between them, round by round it cancels out."""
+    for subject in subjects:
+        subject.point.runs["newswatch"], subject.point.runs["floor"] = [], []
+    for _ in range(repeat):
+        for subject in subjects:
+            for kind in ("newswatch", "floor"):
+                gc.collect()
+                started = time.perf_counter()
+                if kind == "newswatch":
+                    run_newswatch(subject.matcher, lines)
+                else:
+                    run_floor(subject.floor, lines)
+                subject.point.runs[kind].append(time.perf_counter() - started)
+    for subject in subjects:
+        subject.point.newswatch_s = statistics.median(subject.point.runs["newswatch"])
+        subject.point.floor_s = statistics.median(subject.point.runs["floor"])
+
+
+def paired_scaling(points: Sequence[Point]) -> str:
+    """The largest count's time over the smallest's, round by round (same minute)."""
+    small, large = points[0].runs["newswatch"], points[-1].runs["newswatch"]
+    ratios = sorted(b / a for a, b in zip(small, large, strict=True))
+    return (
+        f"{points[-1].rules} rules vs {points[0].rules}, round by round: median "
+        f"{statistics.median(ratios):.2f}x (rounds {ratios[0]:.2f}x-{ratios[-1]:.2f}x)"
+    )
 
 
 def yaml_cost(specs: Sequence[RuleSpec], rules: Sequence[Rule]) -> float:
@@ -398,11 +434,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines = make_articles(pools, specs, args.articles, rng)
     setup_s = time.perf_counter() - started
 
-    points = []
-    matchers = {}
-    for k in args.rule_counts:
-        point, matchers[k] = measure(specs[:k], rules[:k], lines, args)
-        points.append(point)
+    subjects = [prepare(specs[:k], rules[:k], lines, args) for k in args.rule_counts]
+    time_interleaved(subjects, lines, args.repeat)
+    points = [subject.point for subject in subjects]
+    matchers = {subject.point.rules: subject.matcher for subject in subjects}
     args.out.mkdir(parents=True, exist_ok=True)
     matcher = matchers[args.rule_counts[-1]]
     subset = lines[: min(len(lines), 400 if args.quick else 1000)]
@@ -420,12 +455,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"text: {text_source})",
         f"names: {pool.source}; rules: {len(rules)} (60% person, 25% place, 15% person-and-place)",
         f"matcher: {code_state()}",
-        f"machine: {pinned}; median of {args.repeat} run(s); naive: 1 run on the articles shown; "
+        f"machine: {pinned}; median of {args.repeat} round(s), each timing every rule count once; "
+        "naive: 1 run on the articles shown; "
         f"load average {load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end",
         f"YAML loader: {per_rule_yaml * 1000:.2f} ms/rule (on {sample} rules) -> "
         f"{per_rule_yaml * len(rules):.1f} s for {len(rules)} rules; setup {setup_s:.1f}s",
     ]
-    report = "\n".join([*header, "", table(points, len(lines)), "", *goals(points, len(lines))])
+    report = "\n".join(
+        [
+            *header,
+            "",
+            table(points, len(lines)),
+            "",
+            *goals(points, len(lines)),
+            paired_scaling(points),
+        ]
+    )
     print(report)
     print(f"\narticles/s by language at {len(rules)} rules (one run): {by_language}")
     print(f"\nhits at {len(rules)} rules on {len(subset)} articles, by how the name was found:")
