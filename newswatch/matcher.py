@@ -6,9 +6,10 @@ one automaton whose patterns are the names with a space on each side, so the aut
 only reports whole words and the Python loop sees real candidates only. Arabic names are entered
 once per allowed proclitic (" وبسوريا " is " " + "وب" + "سوريا" + " "); Russian names once per
 case form of their first word (a longer name is then confirmed by its regex). Text of one
-script is scanned as one byte per character in that script's codec (``textnorm.folded_bytes``)
-by a byte automaton of the same patterns; Arabic text also gets a consonant-skeleton scan for
-spelling variants. Found names are grouped by rule and entity, then each candidate rule's
+script is scanned as one byte per character in that script's codec (``textnorm.folded_bytes``;
+ASCII text is its own Latin bytes) by a byte automaton of the same patterns; Arabic ones are
+stored reversed and Arabic text scanned backwards. Arabic text also gets a consonant-skeleton
+scan for spelling variants. Found names are grouped by rule and entity, then each candidate rule's
 condition is evaluated. Only rules with at least one name found are evaluated, so the cost grows
 with the names found, not with the number of rules.
 """
@@ -142,8 +143,8 @@ class Matcher:
         # cannot write cannot occur in a text that codec wrote, so leaving it out is safe.
         # Arabic patterns are stored reversed, and Arabic text is scanned backwards: the
         # proclitics in front of a name then branch off at the end of a shared path instead
-        # of copying the name nine times, so the automaton is a fraction of the size and
-        # far fewer of its states miss the cache.
+        # of copying the name nine times: a smaller automaton, whose states miss the cache
+        # less often (at 10,000 rules the scans are bound by those misses).
         by_script: list[_ByteScan | None] = []
         for script in range(SCRIPTS):
             texts: list[bytes] = []
