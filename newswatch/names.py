@@ -146,11 +146,12 @@ def name_forms(alias: str, *, keyword: bool = False) -> list[NameForm]:
 # Arabic transliteration alternations. The skeleton merges each class into one letter and drops
 # long vowels and hamza; the verifier regex accepts any letter of the class in each place.
 _ARABIC_CLASSES = ("جغقك", "سش", "تط")
-_ARABIC_VOWELS = "اوي"  # also unrolled in _vowel_count
+_ARABIC_VOWELS = "اوي"
 _SKELETON_STEPS = tuple((c, group[0]) for group in _ARABIC_CLASSES for c in group[1:]) + tuple(
     (c, "") for c in _ARABIC_VOWELS + "ء"
 )
 _CLASS_OF = {c: f"[{group}]" for group in _ARABIC_CLASSES for c in group}
+_SHAPE = str.maketrans({c: group[0] for group in _ARABIC_CLASSES for c in group[1:]})
 _VOWEL_SLOT = f"[{_ARABIC_VOWELS}]?"
 _MIN_SKELETON = 4  # consonants in the whole name
 _MIN_SINGLE_WORD = 6  # letters in a one-word name
@@ -196,9 +197,6 @@ def arabic_skeleton_bytes(folded: str) -> bytes:
     return skeleton_of(folded_bytes_lossy(folded, ARABIC_SCRIPT))
 
 
-_MAX_VOWEL_EDITS = 1  # per word
-
-
 @dataclass(frozen=True, slots=True)
 class ArabicVariant:
     skeleton: str  # what the skeleton automaton finds
@@ -208,31 +206,32 @@ class ArabicVariant:
     source: str
     folded: str
     endings: str  # the letters a written variant can end with (the class of the last one)
-    vowels: tuple[int, ...]  # long vowels in each word of ``folded``
+    shapes: tuple[str, ...]  # each word of ``folded``, every letter class merged (``_SHAPE``)
 
     @property
     def find(self) -> re.Pattern[str]:
         return _compiled(self.source)
 
     def accepts(self, written: str) -> bool:
-        """At most one long vowel written or left out per word: more, and a foreign name's
-        skeleton becomes an Arabic word (مايكلس -> مجلس, باسكال -> بشكل)."""
-        if len(self.vowels) == 1:  # most names: no split
-            return (
-                " " not in written
-                and abs(_vowel_count(written) - self.vowels[0]) <= _MAX_VOWEL_EDITS
-            )
-        words = written.split(" ")
-        if len(words) != len(self.vowels):
+        """At most one long vowel written or left out per word: more (a vowel left out in
+        one place and written in another counts as two), and a foreign name's skeleton
+        becomes an Arabic word (مايكلس -> مجلس, باسكال -> بشكل, مونتاغ -> مناطق)."""
+        words = written.translate(_SHAPE).split(" ")
+        if len(words) != len(self.shapes):
             return False
-        return all(
-            abs(_vowel_count(w) - n) <= _MAX_VOWEL_EDITS
-            for w, n in zip(words, self.vowels, strict=True)
-        )
+        return all(_one_vowel_apart(w, n) for w, n in zip(words, self.shapes, strict=True))
 
 
-def _vowel_count(word: str) -> int:
-    return word.count("ا") + word.count("و") + word.count("ي")  # _ARABIC_VOWELS, unrolled
+def _one_vowel_apart(written: str, name: str) -> bool:
+    """Equal, or equal once one long vowel is taken out of the longer word."""
+    if len(written) == len(name):
+        return written == name
+    longer, shorter = (written, name) if len(written) > len(name) else (name, written)
+    if len(longer) != len(shorter) + 1:
+        return False
+    pairs = zip(shorter, longer[:-1], strict=True)
+    at = next((i for i, (a, b) in enumerate(pairs) if a != b), len(shorter))
+    return longer[at] in _ARABIC_VOWELS and longer[:at] + longer[at + 1 :] == shorter
 
 
 def arabic_variant(alias: str) -> ArabicVariant | None:
@@ -268,8 +267,8 @@ def arabic_variant(alias: str) -> ArabicVariant | None:
         pieces.append("".join(out))
     body = " ".join(pieces)
     endings = next((group for group in _ARABIC_CLASSES if folded[-1] in group), folded[-1])
-    vowels = tuple(_vowel_count(w) for w in words)
-    return ArabicVariant(skeleton, f"([وف]?[بل]?)({body})", folded, endings, vowels)
+    shapes = tuple(w.translate(_SHAPE) for w in words)
+    return ArabicVariant(skeleton, f"([وف]?[بل]?)({body})", folded, endings, shapes)
 
 
 @functools.lru_cache(maxsize=1 << 15)
