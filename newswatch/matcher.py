@@ -405,12 +405,18 @@ def _with_full_names(found: list[tuple[_Target, _Place]]) -> list[tuple[_Target,
     return [(t, p) for t, p in found if not t.needs_full or t.entity in complete]
 
 
+_HOW_RANK = {"exact": 0, "prefix": 1, "inflection": 2, "variant": 3}  # gazetteer, translit: 4
+
+
 def _dedupe(mentions: list[Mention]) -> tuple[Mention, ...]:
     """Drop a mention that lies inside a longer mention of the same entity (Lavrov inside
-    Sergey Lavrov) and repeated targets at one place; keep text order."""
+    Sergey Lavrov) and repeated targets at one place; keep text order. Of two names of one
+    entity found at the same place, the analyst's alias (as written, then its proclitic,
+    inflected and variant forms) is kept over a gazetteer name or transliteration, whatever
+    order the scan found them in."""
     if len(mentions) == 1:
         return (mentions[0],)
-    mentions.sort(key=lambda m: (m.field, m.start, -(m.end - m.start)))
+    mentions.sort(key=lambda m: (m.field, m.start, m.start - m.end, _HOW_RANK.get(m.how, 4)))
     kept: list[Mention] = []
     for m in mentions:
         if any(

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from newswatch.article import Article
-from newswatch.matcher import Matcher
+from newswatch.hits import Mention
+from newswatch.matcher import Matcher, _dedupe
 from newswatch.rules.condition import Any, parse_condition
 from newswatch.rules.model import Entity, EntityKind, Rule, Status
 
@@ -385,3 +386,12 @@ def test_mixed_scripts_find_what_each_script_finds_alone() -> None:
     assert {(m.surface, m.how) for m in hit.mentions} == set().union(*alone)
     assert all(mixed[m.start : m.end] == m.surface for m in hit.mentions)
     assert len(alone[0]) == len(alone[1]) == len(alone[3]) == 1 and len(alone[2]) == 2
+
+
+def test_the_analysts_alias_wins_over_a_generated_name_at_one_place() -> None:
+    """Which name the scan reports first must not decide what a hit shows."""
+    generated = Mention("who", "Салом", "Саломе", "content", 4, 10, "transliteration")
+    variant = Mention("who", "Саломея", "Саломе", "content", 4, 10, "variant")
+    other = Mention("where", "Саломе", "Саломе", "content", 4, 10, "gazetteer")
+    for order in ([generated, variant, other], [other, generated, variant]):
+        assert set(_dedupe(list(order))) == {variant, other}
