@@ -42,12 +42,11 @@ from newswatch.rules.condition import Any
 from newswatch.rules.model import EntityKind, Rule
 from newswatch.textnorm import (
     ARABIC_SCRIPT,
-    LATIN_SCRIPT,
     SCRIPTS,
     FoldedText,
+    codec_of,
     folded_bytes,
     folded_bytes_lossy,
-    script_of,
 )
 
 __all__ = ["Matcher", "primary_language"]
@@ -245,8 +244,8 @@ class Matcher:
             return {}
         haystack = _FIELD_SEP.join(parts)
         scan = f" {haystack} "  # folding made every non-word character a space
-        script = script_of(haystack)
-        encoded = None if script is None else folded_bytes(scan, script)
+        script = codec_of(haystack)
+        encoded = folded_bytes(scan, script)
         candidates = self._exact_candidates(haystack, scan, encoded)
         if self._variant_automaton is not None and script == ARABIC_SCRIPT:
             arabic = encoded[1] if encoded else folded_bytes_lossy(scan, ARABIC_SCRIPT)
@@ -270,27 +269,21 @@ class Matcher:
     ) -> list[_Candidate]:
         """Whole words the automaton found; scan offset ``s`` is haystack offset ``s`` of the
         word (the scan copy has one extra space in front). ``encoded``: ``scan`` as bytes of
-        its script, if it has one."""
+        its script, or None if it mixes scripts."""
         assert self._automaton is not None
         out: list[_Candidate] = []
         if encoded is None:
-            if scan.isascii():  # its own bytes in the Latin codec (English, most French)
-                if (latin := self._by_script[LATIN_SCRIPT]) is None:
-                    return out
-                automaton, groups = latin
-                found = automaton.find_matches_as_indexes(scan.encode("ascii"), overlapping=True)
-            else:
-                groups = self._entries
-                found = self._automaton.find_matches_as_indexes(scan, overlapping=True)
-        elif (by_script := self._by_script[encoded[0]]) is not None:
-            automaton, groups = by_script
-            found = automaton.find_matches_as_indexes(
-                encoded[1][::-1] if encoded[0] == ARABIC_SCRIPT else encoded[1], overlapping=True
-            )
-            if encoded[0] == ARABIC_SCRIPT:
-                found = _forward(found, len(encoded[1]))
+            groups = self._entries
+            found = self._automaton.find_matches_as_indexes(scan, overlapping=True)
         else:
-            return out
+            script, data = encoded
+            if (by_script := self._by_script[script]) is None:
+                return out
+            automaton, groups = by_script
+            if script == ARABIC_SCRIPT:
+                found = _find_backwards(automaton, data)
+            else:
+                found = automaton.find_matches_as_indexes(data, overlapping=True)
         for index, start, _ in found:
             for entry in groups[index]:
                 form = entry.pattern.form
@@ -316,10 +309,7 @@ class Matcher:
         Spellings as the alias writes them are left to the exact pass, which finds them too."""
         assert self._variant_automaton is not None
         skeleton = skeleton_of(encoded)
-        hits = _forward(
-            self._variant_automaton.find_matches_as_indexes(skeleton[::-1], overlapping=True),
-            len(skeleton),
-        )
+        hits = _find_backwards(self._variant_automaton, skeleton)
         if not hits:
             return []
         # The skeleton deletes letters inside words only, so the n-th word of the skeleton is
@@ -351,9 +341,13 @@ class Matcher:
         return out
 
 
-def _forward(found: list[tuple[int, int, int]], size: int) -> list[tuple[int, int, int]]:
-    """Matches of reversed patterns in reversed text, as (pattern, start, end) in the text
-    itself, in text order."""
+def _find_backwards(
+    automaton: ahocorasick_rs.BytesAhoCorasick, data: bytes
+) -> list[tuple[int, int, int]]:
+    """The matches of an automaton of reversed patterns (Arabic, see ``Matcher``), found in
+    ``data`` read backwards, as (pattern, start, end) in ``data`` itself, in text order."""
+    size = len(data)
+    found = automaton.find_matches_as_indexes(data[::-1], overlapping=True)
     return [(index, size - end, size - start) for index, start, end in reversed(found)]
 
 

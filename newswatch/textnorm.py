@@ -24,13 +24,13 @@ __all__ = [
     "LATIN_SCRIPT",
     "SCRIPTS",
     "FoldedText",
+    "codec_of",
     "fold",
     "fold_name",
     "folded_bytes",
     "folded_bytes_lossy",
     "is_arabic_letter",
     "is_word_char",
-    "script_of",
 ]
 
 # Arabic letters folded to one form: alef with hamza/madda/wasla -> bare alef, ta marbuta -> ha,
@@ -235,30 +235,31 @@ _CODECS = (
 
 
 SCRIPTS = len(_CODECS)  # script numbers for ``folded_bytes``: Latin, Cyrillic, Arabic
-LATIN_SCRIPT = 0  # folded ASCII text is already in its bytes: str.encode("ascii")
+LATIN_SCRIPT = 0
 ARABIC_SCRIPT = 2
 _SCRIPT_LEADS = ((ARABIC_SCRIPT, b"\xd8", b"\xd9"), (1, b"\xd0", b"\xd1"))  # UTF-8 leads
 
 
-def script_of(text: str) -> int | None:
-    """The script whose codec fits ``text`` if any does: Arabic if it has Arabic letters, else
-    Cyrillic if it has Cyrillic ones, else Latin; None for ASCII. Found by the UTF-8 lead bytes
-    (memchr), ~2 µs for 3 KB where a regex takes ~15."""
+def codec_of(text: str) -> int:
+    """The script codec that fits ``text`` if any does: Arabic if it has Arabic letters, else
+    Cyrillic if it has Cyrillic ones, else Latin (ASCII included). Found by the UTF-8 lead
+    bytes (memchr), ~2 µs for 3 KB where a regex takes ~15. (``gazetteer.script_of`` is
+    another thing: the Unicode script of a name.)"""
     if text.isascii():
-        return None
+        return LATIN_SCRIPT
     utf8 = text.encode("utf-8", "surrogatepass")
-    return next((n for n, a, b in _SCRIPT_LEADS if a in utf8 or b in utf8), 0)
+    return next((n for n, a, b in _SCRIPT_LEADS if a in utf8 or b in utf8), LATIN_SCRIPT)
 
 
 def folded_bytes(folded: str, script: int | None = None) -> tuple[int, bytes] | None:
     """Folded text as one byte per character in the codec of its script (``script``, or
-    ``script_of``), or None when it is ASCII (already one byte a character) or mixes scripts.
-    Offsets are unchanged, and a byte scan does half the work of one over two-byte UTF-8
-    (Arabic, Cyrillic)."""
+    ``codec_of``), or None when it mixes scripts. Offsets are unchanged, and a byte scan does
+    half the work of one over two-byte UTF-8 (Arabic, Cyrillic). Every codec writes ASCII as
+    itself, so ASCII text (English, most French) is its own bytes."""
     if script is None:
-        script = script_of(folded)
-        if script is None:
-            return None
+        script = codec_of(folded)
+    if folded.isascii():
+        return script, folded.encode("ascii")
     try:
         encoded: bytes = codecs.charmap_encode(folded, "strict", _CODECS[script].folded_map)[0]  # type: ignore[arg-type]
     except UnicodeEncodeError:

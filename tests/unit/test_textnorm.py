@@ -125,6 +125,9 @@ def test_ascii_is_its_own_latin_encoding() -> None:
     ascii_text = "\t\n\r" + "".join(chr(c) for c in range(0x20, 0x7F))
     latin = textnorm.folded_bytes_lossy(ascii_text, textnorm.LATIN_SCRIPT)
     assert latin == ascii_text.encode("ascii")
+    # folded_bytes takes ASCII text as its own bytes in any codec: each must agree.
+    for script in range(textnorm.SCRIPTS):
+        assert textnorm.folded_bytes_lossy(ascii_text, script) == ascii_text.encode("ascii")
     folded = fold("Lavrov met Kerry in Geneva")
     assert textnorm.folded_bytes(folded, textnorm.LATIN_SCRIPT) == (
         textnorm.LATIN_SCRIPT,
