@@ -151,7 +151,7 @@ _SKELETON_STEPS = tuple((c, group[0]) for group in _ARABIC_CLASSES for c in grou
     (c, "") for c in _ARABIC_VOWELS + "ء"
 )
 _CLASS_OF = {c: f"[{group}]" for group in _ARABIC_CLASSES for c in group}
-_SHAPE = str.maketrans({c: group[0] for group in _ARABIC_CLASSES for c in group[1:]})
+_SHAPE = str.maketrans({old: new for old, new in _SKELETON_STEPS if new})  # merges, keeps vowels
 _VOWEL_SLOT = f"[{_ARABIC_VOWELS}]?"
 _MIN_SKELETON = 4  # consonants in the whole name
 _MIN_SINGLE_WORD = 6  # letters in a one-word name
@@ -199,7 +199,6 @@ def arabic_skeleton_bytes(folded: str) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class ArabicVariant:
-    skeleton: str  # what the skeleton automaton finds
     # Matched in full against the words where the skeleton was found: their proclitics in
     # group 1, the name as written in group 2. Compiled on first use (``find``): compiling
     # the regexes of 10,000 rules' Arabic names up front took about half of the build.
@@ -268,7 +267,7 @@ def arabic_variant(alias: str) -> ArabicVariant | None:
     body = " ".join(pieces)
     endings = next((group for group in _ARABIC_CLASSES if folded[-1] in group), folded[-1])
     shapes = tuple(w.translate(_SHAPE) for w in words)
-    return ArabicVariant(skeleton, f"([وف]?[بل]?)({body})", folded, endings, shapes)
+    return ArabicVariant(f"([وف]?[بل]?)({body})", folded, endings, shapes)
 
 
 @functools.lru_cache(maxsize=1 << 15)
