@@ -167,7 +167,7 @@ def _script_codec(extra: str) -> _ScriptCodec:
     """Printable ASCII, tab and line breaks at their own code (so folded ASCII text is its
     own encoding: ``str.encode("ascii")`` gives the same bytes), plus as many of ``extra``
     as the other codes hold, in order (characters that expand, like ß -> ss, are left out)."""
-    inputs = list("\0\t\n\r" + _chars((0x20, 0x7E)))  # \0 first, or no C map is built
+    inputs = list("\0\t\n\r" + _chars((0x20, 0x7E)))  # \0 at code 0, or no C map is built
     chars: list[str | None] = [None] * 256
     for c in inputs:
         chars[ord(c)] = c
