@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from newswatch.kafka.delivery import Interrupted
@@ -57,6 +58,30 @@ class Lifecycle:
                 await asyncio.wait_for(event.wait(), timeout=POLL)
             except TimeoutError:
                 continue
+
+    async def wait_all(
+        self,
+        futures: Iterable[asyncio.Future[Any]],
+        *,
+        report: Callable[[int, float], None],
+        every: float,
+    ) -> None:
+        """Wait until every future is done; raises the first error among them, or
+        ``Interrupted`` as above. ``report(pending, seconds waited)`` is called every ``every``
+        seconds of waiting, so a broker outage shows in the log instead of as silence (Faust's
+        producer keeps retrying a send for up to ``producer_request_timeout``, 20 minutes)."""
+        pending = set(futures)
+        started = reported = time.monotonic()
+        while pending:
+            if self.interrupted:
+                raise Interrupted()
+            done, pending = await asyncio.wait(pending, timeout=POLL)
+            for future in done:
+                future.result()
+            now = time.monotonic()
+            if pending and now - reported >= every:
+                report(len(pending), now - started)
+                reported = now
 
     def abandon(self, event: Any) -> None:
         """Let go of ``event`` unacknowledged: it will be delivered again."""

@@ -8,13 +8,12 @@ then repeat on the hits topic, where delivery's per-(rule, article) record absor
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from agents.lifecycle import Lifecycle
+from agents.lifecycle import Interrupted, Lifecycle
 from agents.tables import DurableTable
 from newswatch.alerts.message import build_alert
 from newswatch.article import Article, ArticleError
@@ -27,6 +26,7 @@ __all__ = ["ArticleMatcher"]
 log = logging.getLogger(__name__)
 
 PRODUCE_RETRY = 2.0
+ACK_REPORT = 30.0  # seconds between log lines while Kafka has not acknowledged the hits
 
 
 @dataclass
@@ -38,6 +38,7 @@ class ArticleMatcher:
     lifecycle: Lifecycle
     default_tag: str = "default"
     retention: float = 30 * 86400.0  # dedupe window: a copy older than this is new again
+    ack_report: float = ACK_REPORT
 
     async def handle(self, event: Any) -> None:
         """Process one event of the articles topic completely.
@@ -93,13 +94,18 @@ class ArticleMatcher:
         return records
 
     async def _produce(self, records: list[HitRecord]) -> None:
+        """Send the hits and wait for Kafka to acknowledge them all. If the worker stops or
+        rebalances meanwhile, ``Interrupted`` lets the article go unacknowledged: it is matched
+        again later, and delivery's per-(rule, article) records absorb the repeated hits."""
         while records:
             try:
                 futures = [
                     await self.hits_topic.send(key=r.key, value=r.to_bytes(), force=True)
                     for r in records
                 ]
-                await asyncio.gather(*futures)
+                await self.lifecycle.wait_all(futures, report=_report_wait, every=self.ack_report)
+            except Interrupted:
+                raise
             except Exception as exc:  # retried until Kafka takes them, or the worker stops
                 log.warning("hits not acknowledged (%s); retrying in %.0f s", exc, PRODUCE_RETRY)
                 await self.lifecycle.sleep(PRODUCE_RETRY)
@@ -107,3 +113,9 @@ class ArticleMatcher:
             for record in records:
                 self.metrics.hits.labels(record.hit.rule_id).inc()
             return
+
+
+def _report_wait(pending: int, seconds: float) -> None:
+    log.warning(
+        "%d hit(s) not yet acknowledged by Kafka after %.0f s; still waiting", pending, seconds
+    )

@@ -302,18 +302,21 @@ async def test_a_table_forgets_old_entries_of_its_own_partition_only(tmp_path: P
     assert sent[-1] == ("nwunit-seen-changelog", b'"old"', None, 1)
 
 
+class _App:
+    """What Lifecycle reads of a Faust app: whether it stops, and its flow control."""
+
+    should_stop = False
+
+    def __init__(self) -> None:
+        import mode.utils.queues
+
+        self.flow_control = mode.utils.queues.FlowControlEvent(initially_suspended=False)
+
+
 async def test_interruption_follows_faust_flow_control() -> None:
     from agents.lifecycle import Lifecycle
 
-    class App:
-        should_stop = False
-
-        def __init__(self) -> None:
-            import mode.utils.queues
-
-            self.flow_control = mode.utils.queues.FlowControlEvent(initially_suspended=False)
-
-    app = App()
+    app = _App()
     life = Lifecycle(app)
     await life.sleep(0.01)  # not interrupted
     app.flow_control.suspend()  # Faust waits for the events in hand: let go
@@ -321,6 +324,77 @@ async def test_interruption_follows_faust_flow_control() -> None:
         await life.sleep(5)
     with pytest.raises(Interrupted):
         await life.wait(asyncio.Event())
+
+
+class _HitsTopic:
+    """A hits topic whose acknowledgements the test gives (or fails) by hand."""
+
+    def __init__(self) -> None:
+        self.sent: list[asyncio.Future[None]] = []
+
+    async def send(self, *, key: bytes, value: bytes, force: bool) -> asyncio.Future[None]:
+        self.sent.append(asyncio.get_running_loop().create_future())
+        return self.sent[-1]
+
+
+def _article_matcher(app: _App, topic: _HitsTopic) -> tuple[object, HitRecord]:
+    from agents.lifecycle import Lifecycle
+    from agents.matching import ArticleMatcher
+    from newswatch.kafka.metrics import WorkerMetrics
+
+    matcher = ArticleMatcher(
+        seen=None,  # type: ignore[arg-type]  # _produce only
+        hits_topic=topic,
+        rules=None,  # type: ignore[arg-type]
+        metrics=WorkerMetrics(),
+        lifecycle=Lifecycle(app),
+        ack_report=0.05,
+    )
+    hit = Hit("moscow", "abc", "a1", (Mention("e", "Moscow", "Moscow", "title", 0, 6),))
+    return matcher, HitRecord(hit, ALERT, "feed-1")
+
+
+async def test_hits_wait_for_kafka_and_a_long_wait_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    topic = _HitsTopic()
+    matcher, record = _article_matcher(_App(), topic)
+    producing = asyncio.create_task(matcher._produce([record]))  # type: ignore[attr-defined]
+    await asyncio.sleep(0.5)
+    assert not producing.done()  # no acknowledgement yet: the article is not done
+    assert "1 hit(s) not yet acknowledged by Kafka" in caplog.text
+    topic.sent[0].set_result(None)
+    await asyncio.wait_for(producing, 2)
+    assert len(topic.sent) == 1  # acknowledged once, so sent once
+    counted = matcher.metrics.registry.get_sample_value(  # type: ignore[attr-defined]
+        "newswatch_hits_total", {"rule": "moscow"}
+    )
+    assert counted == 1.0
+
+
+async def test_a_failed_send_is_sent_again(caplog: pytest.LogCaptureFixture) -> None:
+    topic = _HitsTopic()
+    matcher, record = _article_matcher(_App(), topic)
+    producing = asyncio.create_task(matcher._produce([record]))  # type: ignore[attr-defined]
+    await asyncio.sleep(0.05)
+    topic.sent[0].set_exception(TimeoutError("request timed out"))
+    for _ in range(60):  # the retry comes PRODUCE_RETRY (2 s) later
+        if len(topic.sent) == 2:
+            break
+        await asyncio.sleep(0.1)
+    assert len(topic.sent) == 2 and "hits not acknowledged (request timed out)" in caplog.text
+    topic.sent[1].set_result(None)
+    await asyncio.wait_for(producing, 2)
+
+
+async def test_a_stop_while_waiting_for_kafka_lets_the_article_go() -> None:
+    app, topic = _App(), _HitsTopic()
+    matcher, record = _article_matcher(app, topic)
+    producing = asyncio.create_task(matcher._produce([record]))  # type: ignore[attr-defined]
+    await asyncio.sleep(0.05)
+    app.should_stop = True
+    with pytest.raises(Interrupted):
+        await asyncio.wait_for(producing, 2)
 
 
 async def test_key_locks_serialise_one_key_and_clean_up() -> None:
