@@ -58,7 +58,11 @@ class NameExpander:
         if places is not None:
             generated += [Alias(name, "gazetteer") for name in places.names]
         if entity.kind is EntityKind.PERSON and entity.transliterate and entity.canonical:
-            generated += self._transliterations(entity.canonical)
+            # A script the analyst wrote a name in needs no guess: the alias, with its variants
+            # and case forms, covers that press. In the benchmark's 10,000 rules such guesses
+            # made 19-27% of the Arabic and Cyrillic automata and found 4 names in 1,000 articles.
+            written = {script_of(name) for name in entity.names}
+            generated += self._transliterations(entity.canonical, written)
         if entity.kind is EntityKind.PERSON:
             generated += self._surnames([a.name for a in own + generated], generated)
         known = {fold_name(a.name) for a in own}
@@ -70,13 +74,14 @@ class NameExpander:
                 out.append(alias)
         return tuple(out)
 
-    def _transliterations(self, canonical: str) -> list[Alias]:
+    def _transliterations(self, canonical: str, written: set[str | None]) -> list[Alias]:
         if script_of(canonical) != "Latn":
             return []
         out = []
-        if "Arab" in self.gazetteer.scripts and (arabic := to_arabic(canonical)):
+        wanted = self.gazetteer.scripts - written
+        if "Arab" in wanted and (arabic := to_arabic(canonical)):
             out.append(Alias(arabic, "transliteration"))
-        if "Cyrl" in self.gazetteer.scripts:
+        if "Cyrl" in wanted:
             out += [Alias(c, "transliteration") for c in cyrillic_spellings(canonical)]
         return out
 

@@ -4,7 +4,7 @@ import pytest
 
 from newswatch.article import Article
 from newswatch.expand import NameExpander
-from newswatch.gazetteer import Gazetteer
+from newswatch.gazetteer import Gazetteer, script_of
 from newswatch.matcher import Matcher
 from newswatch.rules.condition import Any
 from newswatch.rules.model import Entity, EntityKind, Rule
@@ -59,6 +59,15 @@ def test_a_surname_alone_needs_the_full_name_in_the_same_article() -> None:
 def test_a_surname_the_analyst_lists_counts_alone() -> None:
     rule = entity_rule(EntityKind.PERSON, "Sergey Lavrov", "Lavrov")
     assert hits(rule, "Lavrov said nothing") == [("Lavrov", "exact")]
+
+
+def test_a_script_the_analyst_wrote_gets_no_generated_spelling() -> None:
+    rule = entity_rule(EntityKind.PERSON, "Sergey Lavrov", "سيرغي لافروف")
+    generated = {(a.name, a.how) for a in EXPANDER.aliases(rule.entities[0]) if a.how}
+    assert ("Сергей Лавров", "transliteration") in generated  # no Russian alias: still guessed
+    assert not any(script_of(name) == "Arab" for name, how in generated if how)
+    # The alias's own spelling variants still find the other Arabic spelling.
+    assert hits(rule, "وزير الخارجية سيرجي لافروف") == [("سيرجي لافروف", "variant")]
 
 
 def test_expansion_can_be_switched_off_per_entity() -> None:
