@@ -147,6 +147,35 @@ def rules_check(path: Path, fmt: str, show_names: bool) -> None:
     help="Largest feed body accepted.",
 )
 @click.option(
+    "--ops-tag",
+    envvar="NEWSWATCH_OPS_TAG",
+    metavar="TAG",
+    help="Apprise tag that also hears about rejected rule edits (default: the log only).",
+)
+@click.option(
+    "--archive/--no-archive",
+    default=True,
+    envvar="NEWSWATCH_ARCHIVE",
+    show_default=True,
+    help="Keep every article handled in <state>/archive.sqlite3 (explain, archive search).",
+)
+@click.option(
+    "--archive-days",
+    type=click.IntRange(min=1),
+    default=30,
+    envvar="NEWSWATCH_ARCHIVE_DAYS",
+    show_default=True,
+    help="Archived articles older than this are pruned.",
+)
+@click.option(
+    "--archive-max-articles",
+    type=click.IntRange(min=1),
+    default=200_000,
+    envvar="NEWSWATCH_ARCHIVE_MAX_ARTICLES",
+    show_default=True,
+    help="The oldest archived articles beyond this count are pruned.",
+)
+@click.option(
     "--min-feed-interval",
     type=float,
     default=MIN_INTERVAL,
@@ -163,6 +192,10 @@ def run_command(
     delivery_interval: float,
     fetch_timeout: float,
     max_feed_bytes: int,
+    ops_tag: str | None,
+    archive: bool,
+    archive_days: int,
+    archive_max_articles: int,
     min_feed_interval: float,
 ) -> None:
     """Run the monitor in one process (embedded mode, no Kafka).
@@ -174,6 +207,8 @@ def run_command(
     Example: newswatch run --rules rules/ --apprise apprise.yaml
 
     Example (cron): newswatch run --once
+
+    Example: newswatch run --ops-tag ops --archive-days 7
     """
     config = MonitorConfig(
         feeds_file=feeds_file,
@@ -184,6 +219,10 @@ def run_command(
         delivery_interval=delivery_interval,
         min_feed_interval=min_feed_interval,
         fetch_limits=FetchLimits(read_timeout=fetch_timeout, max_bytes=max_feed_bytes),
+        ops_tag=(ops_tag or "").strip() or None,
+        archive=archive,
+        archive_max_articles=archive_max_articles,
+        archive_max_days=archive_days,
     )
     try:
         code = asyncio.run(_run(config, once=once))

@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -49,11 +48,6 @@ FEED_STATE_FILENAME = "feeds.sqlite3"
 log = logging.getLogger(__name__)
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value.isdigit() else default
-
-
 @dataclass(frozen=True, slots=True)
 class MonitorConfig:
     feeds_file: Path
@@ -67,18 +61,10 @@ class MonitorConfig:
     min_feed_interval: float = MIN_INTERVAL
     drain_timeout: float = 20.0  # on shutdown, time left to deliver what is due
     fetch_limits: FetchLimits = field(default_factory=FetchLimits)
-    # Rejected rule edits go to this Apprise tag too (unset: the log only). The environment
-    # sets these until `newswatch run` has options for them.
-    ops_tag: str | None = field(
-        default_factory=lambda: os.environ.get("NEWSWATCH_OPS_TAG", "").strip() or None
-    )
-    archive: bool = field(
-        default_factory=lambda: os.environ.get("NEWSWATCH_ARCHIVE", "1").strip() != "0"
-    )
-    archive_max_articles: int = field(
-        default_factory=lambda: _env_int("NEWSWATCH_ARCHIVE_MAX_ARTICLES", 200_000)
-    )
-    archive_max_days: int = field(default_factory=lambda: _env_int("NEWSWATCH_ARCHIVE_DAYS", 30))
+    ops_tag: str | None = None  # rejected rule edits also go to this Apprise tag
+    archive: bool = True
+    archive_max_articles: int = 200_000
+    archive_max_days: int = 30
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,18 +95,9 @@ def test_a_broken_rule_at_start_goes_to_the_ops_tag_once(
         f'  - "{http_receiver.apprise_url("/ops")}":\n      tag: ops\n',
         encoding="utf-8",
     )
-    variables = env() | {"NEWSWATCH_OPS_TAG": "ops"}
 
     def run_once() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            desk.run_args("--once"),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=variables,
-            cwd=desk.root,
-            check=False,
-        )
+        return desk.run(*desk.run_args("--once", "--ops-tag", "ops"))
 
     first = run_once()
     assert first.returncode == 0, first.stderr
@@ -118,3 +109,20 @@ def test_a_broken_rule_at_start_goes_to_the_ops_tag_once(
     # Same broken file on the next run: the outbox knows this notification already.
     assert run_once().returncode == 0
     assert len(http_receiver.accepted("/ops")) == 1
+
+
+def test_no_archive_leaves_none_and_a_bad_archive_setting_stops_the_start(desk: Desk) -> None:
+    ran = desk.run(*desk.run_args("--once", "--no-archive"))
+    assert ran.returncode == 0, ran.stderr
+    assert not (desk.state / "archive.sqlite3").exists()
+    bad = subprocess.run(
+        desk.run_args("--once"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env() | {"NEWSWATCH_ARCHIVE_DAYS": "a week"},
+        cwd=desk.root,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "Invalid value for '--archive-days'" in bad.stderr and "a week" in bad.stderr
