@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from newswatch.matcher import Matcher
 from newswatch.rules.loader import load_rules
 from tests.support.feed_server import feed_server  # noqa: F401
 from tests.support.kafka import TopicFactory, make_producer
+from tests.support.processes import OwnedProcess
 from tests.support.receivers import (  # noqa: F401
     HttpReceiver,
     ReceivedRequest,
@@ -69,71 +69,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class Proc:
+class Proc(OwnedProcess):
     """One `python -m newswatch.cli ...` process we own (own session, own pid, own log)."""
 
     def __init__(self, name: str, args: list[str], workdir: Path, env: dict[str, str]) -> None:
-        self.name = name
+        super().__init__(name, workdir, env)
         self.args = args
-        self.workdir = workdir
-        self.env = env
-        self.log_path = workdir / f"{name}.log"
         self.out_path = workdir / f"{name}.out"
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.started_at = 0.0
 
     def start(self) -> Proc:
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.started_at = time.monotonic()
-        with self.log_path.open("ab") as log, self.out_path.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "newswatch.cli", "--log-level", "info", *self.args],
-                cwd=self.workdir,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=log,
-                start_new_session=True,
-            )
+        command = [sys.executable, "-m", "newswatch.cli", "--log-level", "info", *self.args]
+        self.spawn(command, stdout=self.out_path)
         return self
-
-    @property
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def log(self) -> str:
-        return self.log_path.read_text("utf-8", "replace") if self.log_path.exists() else ""
-
-    def tail(self, lines: int = 60) -> str:
-        return f"--- {self.name} log tail ---\n" + "\n".join(self.log().splitlines()[-lines:])
-
-    def wait_for_log(self, text: str, timeout: float = 60.0) -> float:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if text in self.log():
-                return time.monotonic() - self.started_at
-            if not self.alive:
-                pytest.fail(f"{self.name} exited before logging {text!r}\n{self.tail()}")
-            time.sleep(0.1)
-        pytest.fail(f"{self.name}: no {text!r} after {timeout:.0f}s\n{self.tail()}")
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 40.0) -> tuple[int | None, float]:
-        """Signal it and wait; (exit code, seconds), or (None, seconds) if it had to be killed."""
-        assert self.proc is not None
-        began = time.monotonic()
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.kill()
-                return None, time.monotonic() - began
-        return self.proc.returncode, time.monotonic() - began
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
 
 
 @dataclass

@@ -18,7 +18,6 @@ from __future__ import annotations
 import collections
 import os
 import signal
-import subprocess
 import sys
 import textwrap
 import threading
@@ -33,6 +32,7 @@ import pytest
 # for assertion rewriting before that import (a root conftest.py may list it as well).
 pytest.register_assert_rewrite("tests.support.kafka")
 from tests.support.kafka import TopicFactory, consume, make_producer  # noqa: E402
+from tests.support.processes import OwnedProcess  # noqa: E402
 
 pytest_plugins = ["tests.support.kafka"]
 pytestmark = pytest.mark.kafka
@@ -168,20 +168,15 @@ FAUST_APP = textwrap.dedent(
 )
 
 
-class FaustWorker:
+class FaustWorker(OwnedProcess):
     """`python -m faust -A <module> worker` in a subprocess we own (own session, own pid)."""
 
     READY = "[^Worker]: Ready"
 
     def __init__(self, workdir: Path, bootstrap: str, app_id: str, source: str, sink: str):
-        self.workdir = workdir
-        self.app_id = app_id
-        self.source = source
-        self.sink = sink
-        self.log_path = workdir / "faust-worker.log"
         module = workdir / "nw_faust_smoke_app.py"
         module.write_text(FAUST_APP)
-        self.env = dict(
+        env = dict(
             os.environ,
             PYTHONPATH=str(workdir),
             PYTHONUNBUFFERED="1",
@@ -191,67 +186,17 @@ class FaustWorker:
             NW_FAUST_SOURCE=source,
             NW_FAUST_SINK=sink,
         )
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.started_at = 0.0
+        super().__init__("faust-worker", workdir, env)
+        self.app_id = app_id
+        self.source = source
+        self.sink = sink
 
     def start(self) -> None:
-        cmd = [
-            sys.executable,
-            "-m",
-            "faust",
-            "-A",
-            "nw_faust_smoke_app",
-            "worker",
-            "-l",
-            "info",
-            "--without-web",
-        ]
-        self.started_at = time.monotonic()
-        with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(
-                cmd,
-                cwd=self.workdir,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def tail(self, lines: int = 60) -> str:
-        return "\n".join(self.log().splitlines()[-lines:])
+        app = ["-A", "nw_faust_smoke_app"]
+        self.spawn([sys.executable, "-m", "faust", *app, "worker", "-l", "info", "--without-web"])
 
     def wait_ready(self, timeout: float = 90.0) -> float:
-        assert self.proc is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.READY in self.log():
-                return time.monotonic() - self.started_at
-            if self.proc.poll() is not None:
-                pytest.fail(f"faust worker exited ({self.proc.returncode}):\n{self.tail()}")
-            time.sleep(0.1)
-        pytest.fail(f"faust worker not ready after {timeout:.0f}s:\n{self.tail()}")
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> tuple[int | None, float]:
-        """Signal the worker; returns (exit code or None if it had to be killed, seconds)."""
-        assert self.proc is not None
-        began = time.monotonic()
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.kill()
-                return None, time.monotonic() - began
-        return self.proc.returncode, time.monotonic() - began
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+        return self.wait_for_log(self.READY, timeout)
 
 
 @pytest.fixture
