@@ -35,6 +35,7 @@ __all__ = [
     "ArticleArchive",
     "KafkaArchive",
     "SqliteArchive",
+    "key_partition",
     "parse_since",
 ]
 
@@ -281,27 +282,51 @@ class KafkaArchive:
         """Nothing is held open between reads."""
 
     def since(self, when: datetime) -> Iterator[Article]:
-        for value in self._values(when):
+        return self._articles(when)
+
+    def get(self, article_id: str) -> Article | None:
+        """The latest copy of the article. Articles are keyed by id, so the partition the
+        producers' default partitioner gives that key is read first, and the others only if
+        it is not there (a record put in a partition by hand, or a topic whose partition count
+        grew since): one partition of the topic instead of all of it."""
+        key = article_id.encode("utf-8")
+
+        def home(partitions: list[int]) -> set[int]:
+            return {key_partition(key, partitions)}
+
+        def others(partitions: list[int]) -> set[int]:
+            return set(partitions) - home(partitions)
+
+        for select in (home, others):
+            found = None
+            for article in self._articles(_EPOCH, select):
+                if article.id == article_id:
+                    found = article  # the latest copy wins, as in the monitor
+            if found is not None:
+                return found
+        return None
+
+    def find_url(self, url: str) -> Article | None:
+        found = None
+        for article in self._articles(_EPOCH):
+            if article.url == url:
+                found = article
+        return found
+
+    def _articles(
+        self, when: datetime, select: Callable[[list[int]], set[int]] | None = None
+    ) -> Iterator[Article]:
+        for value in self._values(when, select):
             try:
                 yield Article.from_json(value)
             except ArticleError:
                 continue  # not an article (a foreign producer): skipped
 
-    def get(self, article_id: str) -> Article | None:
-        found = None
-        for article in self.since(datetime.fromtimestamp(0, UTC)):
-            if article.id == article_id:
-                found = article  # the latest copy wins, as in the monitor
-        return found
-
-    def find_url(self, url: str) -> Article | None:
-        found = None
-        for article in self.since(datetime.fromtimestamp(0, UTC)):
-            if article.url == url:
-                found = article
-        return found
-
-    def _values(self, when: datetime) -> Iterator[bytes]:
+    def _values(
+        self, when: datetime, select: Callable[[list[int]], set[int]] | None = None
+    ) -> Iterator[bytes]:
+        """Record values from ``when`` to the end offsets taken now, of the partitions
+        ``select`` picks from the topic's (sorted) partition numbers, or of all."""
         from kafka import KafkaConsumer, TopicPartition
         from kafka.errors import KafkaError
 
@@ -323,7 +348,11 @@ class KafkaArchive:
                 partitions = consumer.partitions_for_topic(self.topic)
             if not partitions:
                 raise ArchiveError(f"no topic {self.topic!r} at Kafka {self.bootstrap}")
-            tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+            numbers = sorted(partitions)
+            picked = select(numbers) if select else set(numbers)
+            tps = [TopicPartition(self.topic, p) for p in numbers if p in picked]
+            if not tps:
+                return
             consumer.assign(tps)
             stamp = max(0, int(when.timestamp() * 1000))
             starts = consumer.offsets_for_times(dict.fromkeys(tps, stamp))
@@ -349,3 +378,14 @@ class KafkaArchive:
             raise ArchiveError(f"reading {self.topic} from Kafka {self.bootstrap}: {exc}") from exc
         finally:
             consumer.close(autocommit=False)
+
+
+_EPOCH = datetime.fromtimestamp(0, UTC)
+
+
+def key_partition(key: bytes, partitions: list[int]) -> int:
+    """The partition kafka-python's default partitioner (murmur2, as the Java client's) sends
+    a record with ``key`` to, among the topic's sorted ``partitions``."""
+    from kafka.partitioner import murmur2
+
+    return partitions[(int(murmur2(key)) & 0x7FFFFFFF) % len(partitions)]

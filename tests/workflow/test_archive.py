@@ -14,6 +14,7 @@ from newswatch.archive import (
     ArchiveError,
     KafkaArchive,
     SqliteArchive,
+    key_partition,
     parse_since,
 )
 from tests.support.kafka import TopicFactory, make_producer
@@ -165,7 +166,7 @@ def test_the_kafka_reader_seeks_each_partition_to_the_time(
     week = {a.id for a in archive.since(datetime.now(UTC) - timedelta(days=7))}
     assert week == {"days-ago", "hour-ago", "minute-ago"}
     assert list(archive.since(datetime.now(UTC) + timedelta(minutes=5))) == []
-    got = archive.get("hour-ago")
+    got = archive.get("hour-ago")  # put in a partition by hand: found in the other one
     assert got is not None and got.title == "Story hour-ago"
     assert archive.get("nope") is None
     # The commands read the same topic with --kafka (topic = <prefix>articles).
@@ -183,3 +184,28 @@ def test_the_kafka_reader_seeks_each_partition_to_the_time(
     assert sorted(ln.split()[0] for ln in lines(listed.stdout)) == ["hour-ago", "minute-ago"]
     with pytest.raises(ArchiveError, match="no topic"):
         list(KafkaArchive(kafka_bootstrap, kafka_topics.name("missing"), timeout=2).since(NOW))
+
+
+@pytest.mark.kafka
+def test_the_kafka_reader_finds_an_article_in_the_partition_its_key_goes_to(
+    kafka_bootstrap: str, kafka_topics: TopicFactory
+) -> None:
+    topic = kafka_topics("articles", partitions=4)
+    producer = make_producer(kafka_bootstrap)
+    try:
+        sent = {}
+        for n in range(12):
+            article = other_article(f"keyed-{n}", f"Story {n}")
+            future = producer.send(topic, key=article.id.encode(), value=article.to_json().encode())
+            sent[article.id] = future.get(timeout=30).partition
+        # A later copy of one article, in its key's partition: the latest copy wins.
+        again = other_article("keyed-3", "Story 3, updated")
+        producer.send(topic, key=b"keyed-3", value=again.to_json().encode()).get(timeout=30)
+    finally:
+        producer.close(timeout=10)
+    assert len(set(sent.values())) > 1  # the keys spread over the partitions
+    for article_id, partition in sent.items():
+        assert key_partition(article_id.encode(), [0, 1, 2, 3]) == partition
+    archive = KafkaArchive(kafka_bootstrap, topic, timeout=30)
+    got = archive.get("keyed-3")
+    assert got is not None and got.title == "Story 3, updated"
