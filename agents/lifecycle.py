@@ -74,10 +74,14 @@ class Lifecycle:
         started = reported = time.monotonic()
         while pending:
             if self.interrupted:
+                _settle_quietly(pending)
                 raise Interrupted()
             done, pending = await asyncio.wait(pending, timeout=POLL)
-            for future in done:
-                future.result()
+            failed = [f for f in done if not f.cancelled() and f.exception() is not None]
+            if failed or any(f.cancelled() for f in done):
+                _settle_quietly(pending)  # the caller sends them all again
+                for future in done:
+                    future.result()  # raises the first error (or CancelledError)
             now = time.monotonic()
             if pending and now - reported >= every:
                 report(len(pending), now - started)
@@ -86,3 +90,10 @@ class Lifecycle:
     def abandon(self, event: Any) -> None:
         """Let go of ``event`` unacknowledged: it will be delivered again."""
         self._app.consumer.unacked.discard(event.message)
+
+
+def _settle_quietly(futures: Iterable[asyncio.Future[Any]]) -> None:
+    """Futures nobody waits for any more: retrieve their errors when they come, so asyncio
+    does not log "exception was never retrieved" for sends the caller has already retried."""
+    for future in futures:
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
