@@ -77,11 +77,11 @@ class Lifecycle:
                 _settle_quietly(pending)
                 raise Interrupted()
             done, pending = await asyncio.wait(pending, timeout=POLL)
-            failed = [f for f in done if not f.cancelled() and f.exception() is not None]
-            if failed or any(f.cancelled() for f in done):
-                _settle_quietly(pending)  # the caller sends them all again
-                for future in done:
-                    future.result()  # raises the first error (or CancelledError)
+            # Every error is retrieved here, not just the one raised.
+            failed = [f for f in done if f.cancelled() or f.exception() is not None]
+            if failed:
+                _settle_quietly(pending)  # nobody waits for these any more
+                failed[0].result()  # raises its error (or CancelledError)
             now = time.monotonic()
             if pending and now - reported >= every:
                 report(len(pending), now - started)
