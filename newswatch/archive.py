@@ -298,18 +298,24 @@ class KafkaArchive:
             return set(partitions) - home(partitions)
 
         for select in (home, others):
-            found = None
-            for article in self._articles(_EPOCH, select):
-                if article.id == article_id:
-                    found = article  # the latest copy wins, as in the monitor
+            found = self._latest(lambda a: a.id == article_id, select)
             if found is not None:
                 return found
         return None
 
     def find_url(self, url: str) -> Article | None:
+        return self._latest(lambda a: a.url == url)
+
+    def _latest(
+        self,
+        wanted: Callable[[Article], bool],
+        select: Callable[[list[int]], set[int]] | None = None,
+    ) -> Article | None:
+        """The last article ``wanted`` accepts, in the whole retained topic (or the partitions
+        ``select`` picks): the latest copy wins, as in the monitor."""
         found = None
-        for article in self._articles(_EPOCH):
-            if article.url == url:
+        for article in self._articles(_EPOCH, select):
+            if wanted(article):
                 found = article
         return found
 
