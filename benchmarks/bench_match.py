@@ -268,7 +268,7 @@ def paired_scaling(points: Sequence[Point], n_articles: int) -> list[str]:
         lines.append(
             f"{kind:<9} {points[-1].rules} rules vs {points[0].rules}, round by round: median "
             f"{statistics.median(ratios):.2f}x (rounds {ratios[0]:.2f}x-{ratios[-1]:.2f}x), "
-            f"+{added:.0f} us an article"
+            f"{added:+.0f} us an article"
         )
     return lines
 
@@ -468,16 +468,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"YAML loader: {per_rule_yaml * 1000:.2f} ms/rule (on {sample} rules) -> "
         f"{per_rule_yaml * len(rules):.1f} s for {len(rules)} rules; setup {setup_s:.1f}s",
     ]
-    report = "\n".join(
-        [
-            *header,
-            "",
-            table(points, len(lines)),
-            "",
-            *goals(points, len(lines)),
-            *paired_scaling(points, len(lines)),
-        ]
-    )
+    verdicts = goals(points, len(lines))
+    scaling = paired_scaling(points, len(lines))
+    report = "\n".join([*header, "", table(points, len(lines)), "", *verdicts, *scaling])
     print(report)
     print(f"\narticles/s by language at {len(rules)} rules (one run): {by_language}")
     print(f"\nhits at {len(rules)} rules on {len(subset)} articles, by how the name was found:")
@@ -488,13 +481,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"full: {args.out / 'profile.txt'}):"
         )
         print(profile_text)
-    write_outputs(args, points, report, profile_text, len(lines))
+    write_outputs(args, points, verdicts, scaling, report, profile_text, len(lines))
     print(f"\ntotal {time.perf_counter() - started:.0f}s; results in {args.out}")
     return 0
 
 
 def write_outputs(
-    args: argparse.Namespace, points: Sequence[Point], report: str, prof: str, n: int
+    args: argparse.Namespace,
+    points: Sequence[Point],
+    verdicts: list[str],
+    scaling: list[str],
+    report: str,
+    prof: str,
+    n: int,
 ) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     payload = {
@@ -504,8 +503,8 @@ def write_outputs(
             asdict(p) | {"newswatch_per_s": n / p.newswatch_s, "floor_per_s": n / p.floor_s}
             for p in points
         ],
-        "goals": goals(points, n),
-        "scaling": paired_scaling(points, n),
+        "goals": verdicts,
+        "scaling": scaling,
     }
     (args.out / "latest.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
     (args.out / "latest.md").write_text(
