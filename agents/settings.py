@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newswatch.alerts.notifier import Backoff
-from newswatch.kafka.config import DEFAULT_PARTITIONS, DEFAULT_PREFIX, KafkaSettings
+from newswatch.constants import (
+    DEFAULT_APPRISE,
+    DEFAULT_PARTITIONS,
+    DEFAULT_TOPIC_PREFIX,
+    DEFAULT_WORKER_DATA,
+)
+from newswatch.kafka.config import KafkaSettings
 from newswatch.kafka.delivery import RetryPolicy
 
 __all__ = ["WorkerSettings"]
@@ -31,7 +37,7 @@ class WorkerSettings:
     kafka: KafkaSettings
     group: str = ""  # Faust app id = consumer group; "" means <prefix>worker
     apprise: Path | None = None
-    datadir: Path = Path("var/worker")
+    datadir: Path = DEFAULT_WORKER_DATA
     web: bool = True
     web_host: str = "127.0.0.1"  # health and metrics stay on the machine unless asked
     web_port: int = DEFAULT_WEB_PORT
@@ -57,17 +63,17 @@ class WorkerSettings:
         env = os.environ if environ is None else environ
         kafka = KafkaSettings(
             bootstrap=env.get("KAFKA_BOOTSTRAP", ""),
-            prefix=env.get("NEWSWATCH_TOPIC_PREFIX", DEFAULT_PREFIX),
+            prefix=env.get("NEWSWATCH_TOPIC_PREFIX", DEFAULT_TOPIC_PREFIX),
             partitions=int(env.get("NEWSWATCH_PARTITIONS") or DEFAULT_PARTITIONS),
         )
-        apprise = env.get("NEWSWATCH_APPRISE", "apprise.yaml")
+        apprise = env.get("NEWSWATCH_APPRISE", str(DEFAULT_APPRISE))
         attempts = int(env.get("NEWSWATCH_MAX_ATTEMPTS") or RetryPolicy().attempts)
         initial = float(env.get("NEWSWATCH_RETRY_INITIAL") or 2.0)
         return cls(
             kafka=kafka,
             group=env.get("NEWSWATCH_WORKER_GROUP", ""),
             apprise=Path(apprise) if apprise else None,
-            datadir=Path(env.get("NEWSWATCH_WORKER_DATA") or "var/worker"),
+            datadir=Path(env.get("NEWSWATCH_WORKER_DATA") or DEFAULT_WORKER_DATA),
             web=_flag(env.get("NEWSWATCH_WEB"), True),
             web_host=env.get("NEWSWATCH_WEB_HOST") or "127.0.0.1",
             web_port=int(env.get("NEWSWATCH_WEB_PORT") or DEFAULT_WEB_PORT),

@@ -27,9 +27,9 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from newswatch.article import Article, ArticleError
+from newswatch.constants import DEFAULT_ARCHIVE_MAX_AGE, DEFAULT_ARCHIVE_MAX_ARTICLES
 
 __all__ = [
-    "ARCHIVE_FILENAME",
     "ArchiveError",
     "ArchiveStats",
     "ArticleArchive",
@@ -39,9 +39,6 @@ __all__ = [
     "parse_since",
 ]
 
-ARCHIVE_FILENAME = "archive.sqlite3"
-DEFAULT_MAX_ARTICLES = 200_000
-DEFAULT_MAX_AGE = timedelta(days=30)
 _PRUNE_EVERY = 500  # articles added between two prunes
 
 
@@ -142,8 +139,8 @@ class SqliteArchive:
         self,
         path: str | Path,
         *,
-        max_articles: int = DEFAULT_MAX_ARTICLES,
-        max_age: timedelta = DEFAULT_MAX_AGE,
+        max_articles: int = DEFAULT_ARCHIVE_MAX_ARTICLES,
+        max_age: timedelta = DEFAULT_ARCHIVE_MAX_AGE,
         create: bool = True,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:

@@ -20,6 +20,11 @@ from newswatch.alerts.cli import alerts as alerts_group
 from newswatch.alerts.targets import TargetsError
 from newswatch.batch import BadLine, match_lines
 from newswatch.cli_options import FEEDS_OPTION, RULES_OPTION, apprise_option, state_dir_option
+from newswatch.constants import (
+    DEFAULT_ARCHIVE_MAX_AGE,
+    DEFAULT_ARCHIVE_MAX_ARTICLES,
+    DEFAULT_STATE_DIR,
+)
 from newswatch.matcher import Matcher
 from newswatch.rules.check import check_rules, name_report
 from newswatch.rules.loader import load_rules
@@ -128,7 +133,9 @@ def rules_check(path: Path, fmt: str, show_names: bool) -> None:
 @FEEDS_OPTION
 @RULES_OPTION
 @apprise_option("Apprise config (YAML, with tags). Missing file: console only.")
-@state_dir_option("var/state", "Directory for the SQLite state (seen entries, feeds, outbox).")
+@state_dir_option(
+    str(DEFAULT_STATE_DIR), "Directory for the SQLite state (seen entries, feeds, outbox)."
+)
 @click.option("--once", is_flag=True, help="Poll every feed once, deliver, and exit.")
 @click.option("--console/--no-console", default=True, help="Also print alerts on stdout.")
 @click.option("--delivery-interval", type=float, default=5.0, show_default=True, help="Seconds.")
@@ -162,7 +169,7 @@ def rules_check(path: Path, fmt: str, show_names: bool) -> None:
 @click.option(
     "--archive-days",
     type=click.IntRange(min=1),
-    default=30,
+    default=DEFAULT_ARCHIVE_MAX_AGE.days,
     envvar="NEWSWATCH_ARCHIVE_DAYS",
     show_default=True,
     help="Archived articles older than this are pruned.",
@@ -170,7 +177,7 @@ def rules_check(path: Path, fmt: str, show_names: bool) -> None:
 @click.option(
     "--archive-max-articles",
     type=click.IntRange(min=1),
-    default=200_000,
+    default=DEFAULT_ARCHIVE_MAX_ARTICLES,
     envvar="NEWSWATCH_ARCHIVE_MAX_ARTICLES",
     show_default=True,
     help="The oldest archived articles beyond this count are pruned.",

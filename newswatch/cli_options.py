@@ -8,11 +8,15 @@ from typing import Any, TypeVar
 
 import click
 
-import feeds as feeds_package
-from newswatch.archive import ARCHIVE_FILENAME
+from newswatch.constants import (
+    ARCHIVE_FILENAME,
+    DEFAULT_APPRISE,
+    DEFAULT_FEEDS,
+    DEFAULT_RULES,
+    DEFAULT_STATE_DIR,
+)
 
 __all__ = [
-    "DEFAULT_FEEDS",
     "FEEDS_OPTION",
     "RULES_OPTION",
     "STATE_FILE_OR_DIR_OPTION",
@@ -22,13 +26,11 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DEFAULT_FEEDS = Path(feeds_package.__file__).parent / "feeds.yaml"
-
 RULES_OPTION = click.option(
     "--rules",
     "rules_dir",
     type=click.Path(exists=True, path_type=Path),
-    default="rules",
+    default=DEFAULT_RULES,
     envvar="NEWSWATCH_RULES",
     show_default=True,
     help="Rules directory (or one rule file).",
@@ -48,7 +50,7 @@ STATE_FILE_OR_DIR_OPTION = click.option(
     "--state",
     "state",
     type=click.Path(path_type=Path),
-    default="var/state",
+    default=DEFAULT_STATE_DIR,
     envvar="NEWSWATCH_STATE",
     show_default=True,
     help=f"The monitor's state directory (holding {ARCHIVE_FILENAME}) or the archive file.",
@@ -61,7 +63,7 @@ def apprise_option(help_text: str) -> Callable[[F], F]:
         "--apprise",
         "apprise_config",
         type=click.Path(dir_okay=False, path_type=Path),
-        default="apprise.yaml",
+        default=DEFAULT_APPRISE,
         envvar="NEWSWATCH_APPRISE",
         show_default=True,
         help=help_text,

@@ -32,18 +32,24 @@ from feeds.config import MIN_INTERVAL, FeedSpec, load_feeds
 from feeds.fetch import Fetcher, FetchLimits
 from feeds.poller import Poller, PollOutcome
 from feeds.state import FeedStateStore
-from newswatch.alerts.cli import OUTBOX_FILENAME
 from newswatch.alerts.message import Alert, build_alert
 from newswatch.alerts.notifier import DeliveryReport, Notifier
 from newswatch.alerts.outbox import Outbox
 from newswatch.alerts.targets import Targets
-from newswatch.archive import ARCHIVE_FILENAME, ArchiveError, SqliteArchive
+from newswatch.archive import ArchiveError, SqliteArchive
 from newswatch.article import Article
+from newswatch.constants import (
+    ARCHIVE_FILENAME,
+    DEFAULT_ARCHIVE_MAX_AGE,
+    DEFAULT_ARCHIVE_MAX_ARTICLES,
+    DEFAULT_TAG,
+    FEED_STATE_FILENAME,
+    OPS_RULE_ID,
+    OUTBOX_FILENAME,
+)
 from newswatch.rulebook import Rejection, RuleBook
 
-__all__ = ["FEED_STATE_FILENAME", "Monitor", "MonitorConfig", "RunSummary", "ops_alert"]
-
-FEED_STATE_FILENAME = "feeds.sqlite3"
+__all__ = ["Monitor", "MonitorConfig", "RunSummary", "ops_alert"]
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +61,7 @@ class MonitorConfig:
     state_dir: Path
     apprise_config: Path | None = None
     console: bool = True
-    default_tag: str = "default"
+    default_tag: str = DEFAULT_TAG
     delivery_interval: float = 5.0
     reload_interval: float = 2.0
     min_feed_interval: float = MIN_INTERVAL
@@ -63,8 +69,8 @@ class MonitorConfig:
     fetch_limits: FetchLimits = field(default_factory=FetchLimits)
     ops_tag: str | None = None  # rejected rule edits also go to this Apprise tag
     archive: bool = True
-    archive_max_articles: int = 200_000
-    archive_max_days: int = 30
+    archive_max_articles: int = DEFAULT_ARCHIVE_MAX_ARTICLES
+    archive_max_days: int = DEFAULT_ARCHIVE_MAX_AGE.days
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,7 +290,7 @@ def ops_alert(rejection: Rejection, tag: str) -> Alert:
     lines += ["", *(str(p) for p in rejection.problems)]
     return Alert(
         key=f"ops\x1f{digest}",
-        rule_id="newswatch-ops",
+        rule_id=OPS_RULE_ID,
         rule_version="",
         article_id=digest,
         title=f"[OPS] rule edit rejected: {rejection.subject}",

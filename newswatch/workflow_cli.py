@@ -22,7 +22,6 @@ from newswatch.alerts.message import Alert
 from newswatch.alerts.notifier import format_console
 from newswatch.alerts.targets import TargetsError
 from newswatch.archive import (
-    ARCHIVE_FILENAME,
     ArchiveError,
     ArticleArchive,
     KafkaArchive,
@@ -32,6 +31,12 @@ from newswatch.archive import (
 from newswatch.article import Article, ArticleError
 from newswatch.batch import BadLine
 from newswatch.cli_options import RULES_OPTION, STATE_FILE_OR_DIR_OPTION, apprise_option
+from newswatch.constants import (
+    ARCHIVE_FILENAME,
+    DEFAULT_ARCHIVE_MAX_AGE,
+    DEFAULT_ARCHIVE_MAX_ARTICLES,
+    DEFAULT_TOPIC_PREFIX,
+)
 from newswatch.explain import describe_article, explain, render
 from newswatch.rules.diff import DiffError, copy_git_head, diff_rules
 from newswatch.rules.diff import render as render_diff
@@ -55,7 +60,7 @@ def _archive_options(func: F) -> F:
     """Where the archive is: the embedded monitor's state, or the Kafka articles topic."""
     func = click.option(
         "--topic-prefix",
-        default="newswatch.",
+        default=DEFAULT_TOPIC_PREFIX,
         envvar="NEWSWATCH_TOPIC_PREFIX",
         show_default=True,
         help="Kafka topic prefix (the articles topic is <prefix>articles).",
@@ -528,8 +533,18 @@ def archive_import(articles: Any, state: Path) -> None:
 
 
 @archive_group.command("prune")
-@click.option("--max-days", type=click.IntRange(min=1), default=30, show_default=True)
-@click.option("--max-articles", type=click.IntRange(min=1), default=200_000, show_default=True)
+@click.option(
+    "--max-days",
+    type=click.IntRange(min=1),
+    default=DEFAULT_ARCHIVE_MAX_AGE.days,
+    show_default=True,
+)
+@click.option(
+    "--max-articles",
+    type=click.IntRange(min=1),
+    default=DEFAULT_ARCHIVE_MAX_ARTICLES,
+    show_default=True,
+)
 @STATE_FILE_OR_DIR_OPTION
 def archive_prune(max_days: int, max_articles: int, state: Path) -> None:
     """Drop archived articles older than --max-days and the oldest beyond --max-articles.

@@ -14,10 +14,9 @@ import click
 from newswatch.alerts.notifier import DeliveryReport, Notifier
 from newswatch.alerts.outbox import Delivery, Outbox, OutboxError
 from newswatch.alerts.targets import Targets, TargetsError
+from newswatch.constants import DEFAULT_TOPIC_PREFIX, OUTBOX_FILENAME
 
-__all__ = ["OUTBOX_FILENAME", "alerts", "outbox_path"]
-
-OUTBOX_FILENAME = "outbox.sqlite3"
+__all__ = ["alerts", "outbox_path"]
 
 _STATE = click.option(
     "--state",
@@ -110,7 +109,7 @@ def _describe(d: Delivery) -> str:
     default=None,
     help="Scale-out mode: replay the Kafka dead-letter topic at this broker instead of --state.",
 )
-@click.option("--topic-prefix", default="newswatch.", envvar="NEWSWATCH_TOPIC_PREFIX")
+@click.option("--topic-prefix", default=DEFAULT_TOPIC_PREFIX, envvar="NEWSWATCH_TOPIC_PREFIX")
 @click.option(
     "--in-doubt",
     is_flag=True,

@@ -18,8 +18,13 @@ from feeds.config import MIN_INTERVAL, FeedConfigError
 from feeds.fetch import FetchLimits
 from newswatch.alerts.targets import Targets
 from newswatch.cli_options import FEEDS_OPTION, apprise_option, state_dir_option
+from newswatch.constants import (
+    DEFAULT_PARTITIONS,
+    DEFAULT_TOPIC_PREFIX,
+    DEFAULT_WORKER_DATA,
+)
 from newswatch.kafka.admin import TopicError, describe_topics, ensure_topics, group_lag
-from newswatch.kafka.config import DEFAULT_PARTITIONS, DEFAULT_PREFIX, KafkaSettings, parse_shard
+from newswatch.kafka.config import KafkaSettings, parse_shard
 from newswatch.shutdown import install_stop
 
 __all__ = ["kafka_group", "poll_command", "publish_command", "worker_command"]
@@ -38,7 +43,7 @@ BOOTSTRAP_OPTION = click.option(
 PREFIX_OPTION = click.option(
     "--topic-prefix",
     envvar="NEWSWATCH_TOPIC_PREFIX",
-    default=DEFAULT_PREFIX,
+    default=DEFAULT_TOPIC_PREFIX,
     show_default=True,
     help="Prefix of every topic name (env NEWSWATCH_TOPIC_PREFIX).",
 )
@@ -188,7 +193,7 @@ def poll_command(
     "--data",
     "datadir",
     type=click.Path(file_okay=False, path_type=Path),
-    default="var/worker",
+    default=DEFAULT_WORKER_DATA,
     envvar="NEWSWATCH_WORKER_DATA",
     show_default=True,
     help="Faust's data directory.",

@@ -11,19 +11,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from newswatch.constants import (
+    ARTICLES_TOPIC,
+    DEAD_LETTERS_TOPIC,
+    DEFAULT_PARTITIONS,
+    DEFAULT_TOPIC_PREFIX,
+    HITS_TOPIC,
+    RULES_TOPIC,
+)
+
 __all__ = [
-    "DEFAULT_PARTITIONS",
-    "DEFAULT_PREFIX",
     "KafkaSettings",
     "Shard",
     "TopicNames",
     "parse_shard",
 ]
-
-DEFAULT_PREFIX = "newswatch."
-# Eight partitions of articles and hits: room for eight workers sharing the load, cheap on a
-# single broker. The count of an existing topic wins over this (see admin.ensure_topics).
-DEFAULT_PARTITIONS = 8
 
 _LEGAL_TOPIC = re.compile(r"[A-Za-z0-9._-]*")
 _MAX_TOPIC_LEN = 249
@@ -45,7 +47,7 @@ class KafkaSettings:
     """A broker address and the topic layout on it."""
 
     bootstrap: str
-    prefix: str = DEFAULT_PREFIX
+    prefix: str = DEFAULT_TOPIC_PREFIX
     partitions: int = DEFAULT_PARTITIONS
     replication: int = 1
     client_id: str = "newswatch"
@@ -68,10 +70,10 @@ class KafkaSettings:
     def topics(self) -> TopicNames:
         p = self.prefix
         return TopicNames(
-            articles=f"{p}articles",
-            hits=f"{p}hits",
-            rules=f"{p}rules",
-            dead_letters=f"{p}dead-letters",
+            articles=p + ARTICLES_TOPIC,
+            hits=p + HITS_TOPIC,
+            rules=p + RULES_TOPIC,
+            dead_letters=p + DEAD_LETTERS_TOPIC,
         )
 
     @property

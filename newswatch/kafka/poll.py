@@ -16,12 +16,12 @@ from feeds.config import MIN_INTERVAL, FeedSpec, load_feeds
 from feeds.fetch import Fetcher, FetchLimits
 from feeds.poller import Poller, PollOutcome, select_shard
 from feeds.state import FeedStateStore
+from newswatch.constants import FEED_STATE_FILENAME
 from newswatch.kafka.admin import ensure_topics
 from newswatch.kafka.config import KafkaSettings, Shard
 from newswatch.kafka.producer import ArticleSink
-from newswatch.runtime import FEED_STATE_FILENAME  # a desk moving from `run` keeps its history
 
-__all__ = ["FEED_STATE_FILENAME", "PollConfig", "PollSummary", "run_poll"]
+__all__ = ["PollConfig", "PollSummary", "run_poll"]
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from newswatch.archive import ARCHIVE_FILENAME, SqliteArchive
+from newswatch.archive import SqliteArchive
 from newswatch.article import Article
 from newswatch.cli import main
+from newswatch.constants import ARCHIVE_FILENAME
 from tests.e2e.conftest import SEED_LINK, seed_parts
 from tests.support.feed_server import feed_server  # noqa: F401
 from tests.support.receivers import http_receiver  # noqa: F401

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from newswatch.archive import (
-    ARCHIVE_FILENAME,
     ArchiveError,
     KafkaArchive,
     SqliteArchive,
     key_partition,
     parse_since,
 )
+from newswatch.constants import ARCHIVE_FILENAME
 from tests.support.kafka import TopicFactory, make_producer
 from tests.workflow.conftest import Workspace, lines, other_article, seed_article, write_jsonl
 
