@@ -50,7 +50,7 @@ from kafka.admin import KafkaAdminClient  # noqa: E402
 from newswatch.article import Article  # noqa: E402
 from newswatch.kafka.config import KafkaSettings  # noqa: E402
 from newswatch.kafka.publish import publish_rules  # noqa: E402
-from newswatch.matcher import Matcher  # noqa: E402
+from newswatch.matching.matcher import Matcher  # noqa: E402
 from newswatch.rules.loader import load_rules  # noqa: E402
 
 # --- corpus ------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ from benchmarks.synth import (
     sentence_pools,
 )
 from newswatch.batch import BadLine, match_lines
-from newswatch.matcher import Matcher
+from newswatch.matching.matcher import Matcher
 from newswatch.rules.loader import parse_rules_text
 from newswatch.rules.model import Rule
 

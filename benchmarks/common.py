@@ -1,8 +1,8 @@
 """Helpers shared by the benchmark scripts: where the data is, gold-side name keys, romanisation.
 
-The gold side deliberately does NOT use ``newswatch.textnorm``: the matcher's folding is what is
-being measured, so the keys that decide "these two gold mentions are the same entity" come from
-this small, independent normaliser.
+The gold side deliberately does NOT use ``newswatch.matching.folding``: the matcher's folding
+is what is being measured, so the keys that decide "these two gold mentions are the same
+entity" come from this small, independent normaliser.
 """
 
 from __future__ import annotations

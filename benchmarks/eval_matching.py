@@ -50,8 +50,8 @@ from benchmarks.corpora import (
 )
 from benchmarks.watchlist import WATCHLIST, WatchEntity, link_index
 from newswatch.article import Article
-from newswatch.hits import Mention
-from newswatch.matcher import Matcher
+from newswatch.matching.hits import Mention
+from newswatch.matching.matcher import Matcher
 from newswatch.rules.loader import load_rules
 
 SETTINGS = ("aliases", "canonical")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newswatch.article import Article, ArticleError
-from newswatch.matcher import Matcher
+from newswatch.matching.matcher import Matcher
 
 __all__ = ["BadLine", "match_lines", "match_result"]
 

@@ -25,7 +25,7 @@ from newswatch.constants import (
     DEFAULT_ARCHIVE_MAX_ARTICLES,
     DEFAULT_STATE_DIR,
 )
-from newswatch.matcher import Matcher
+from newswatch.matching.matcher import Matcher
 from newswatch.rules.check import check_rules, name_report
 from newswatch.rules.loader import load_rules
 from newswatch.runtime import Monitor, MonitorConfig

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from newswatch.article import Article
-from newswatch.expand import default_expander
-from newswatch.hits import Mention
-from newswatch.matcher import Matcher, primary_language
+from newswatch.matching.aliases import default_expander
+from newswatch.matching.hits import Mention
+from newswatch.matching.matcher import Matcher, primary_language
 from newswatch.rules.condition import All, And, Condition, Not, Or
 from newswatch.rules.condition import Any as AnyEntity
 from newswatch.rules.model import Rule, Status

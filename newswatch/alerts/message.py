@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newswatch.article import Article
-from newswatch.hits import Hit, Mention
+from newswatch.matching.hits import Hit, Mention
 from newswatch.rules.model import Rule
 
 __all__ = ["SNIPPET_CHARS", "Alert", "AlertError", "build_alert", "make_snippet"]

@@ -1,7 +1,7 @@
 """Scale-out runtime on Apache Kafka: the same components as ``newswatch run``, other wiring.
 
 ``newswatch poll`` runs ``feeds.poller.Poller`` with a Kafka producer as its sink; the Faust app in
-``agents/`` (``newswatch worker``) dedupes, matches with ``newswatch.matcher.Matcher`` and
+``agents/`` (``newswatch worker``) dedupes, matches with ``newswatch.matching.matcher.Matcher`` and
 sends through ``newswatch.alerts.notifier.Notifier``; ``newswatch rules publish`` puts validated
 rules on a compacted topic the workers follow. Nothing here re-implements feed polling,
 matching or sending.

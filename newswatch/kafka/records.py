@@ -21,7 +21,7 @@ from typing import Any
 
 from newswatch.alerts.message import Alert
 from newswatch.article import Article
-from newswatch.hits import Hit
+from newswatch.matching.hits import Hit
 
 __all__ = [
     "DeadLetter",

@@ -21,7 +21,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from newswatch.kafka.config import KafkaSettings
 from newswatch.kafka.records import RecordError, RuleRecord
-from newswatch.matcher import Matcher
+from newswatch.matching.matcher import Matcher
 from newswatch.rules.loader import parse_rules_text
 from newswatch.rules.model import Rule
 

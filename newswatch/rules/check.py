@@ -8,9 +8,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newswatch.article import Article
-from newswatch.expand import NameExpander, default_expander
-from newswatch.gazetteer import collision, common_words, script_of
-from newswatch.matcher import Matcher
+from newswatch.matching.aliases import NameExpander, default_expander
+from newswatch.matching.folding import fold_name
+from newswatch.matching.gazetteer import collision, common_words
+from newswatch.matching.languages import script_of
+from newswatch.matching.matcher import Matcher
 from newswatch.rules.lint import (
     condition_problems,
     entities_firing_alone,
@@ -20,7 +22,6 @@ from newswatch.rules.lint import (
 )
 from newswatch.rules.loader import RuleProblem, RuleSet, load_rules
 from newswatch.rules.model import Entity, EntityKind, Rule, Status
-from newswatch.textnorm import fold_name
 
 __all__ = [
     "NameLine",

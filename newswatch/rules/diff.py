@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from newswatch.article import Article
-from newswatch.matcher import Matcher
+from newswatch.matching.matcher import Matcher
 from newswatch.rules.catalogue import find_catalogue_dir
 from newswatch.rules.model import Rule
 

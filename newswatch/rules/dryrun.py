@@ -31,7 +31,7 @@ from newswatch.alerts.outbox import Outbox
 from newswatch.alerts.targets import Targets
 from newswatch.article import Article, ArticleError, make_article_id
 from newswatch.batch import BadLine
-from newswatch.matcher import Matcher
+from newswatch.matching.matcher import Matcher
 from newswatch.rules.model import Rule, Status
 
 __all__ = [

@@ -23,12 +23,12 @@ from dataclasses import replace
 from functools import cache
 from itertools import combinations
 
-from newswatch.gazetteer import configured_languages, language_script, script_of
+from newswatch.matching.folding import fold_name
+from newswatch.matching.languages import languages_of_script, script_of
 from newswatch.rules.condition import All, And, Any, Condition, Not, Or
 from newswatch.rules.loader import RuleProblem
 from newswatch.rules.model import Entity, EntityKind, Rule
 from newswatch.rules.schema import EntityDoc, ExampleDoc, RuleDoc
-from newswatch.textnorm import fold_name
 
 __all__ = [
     "MAX_SUBSET_ENTITIES",
@@ -165,10 +165,6 @@ def _zipf(word: str, language: str) -> float:
     return float(zipf_frequency(word, language))
 
 
-def _languages_of(script: str) -> tuple[str, ...]:
-    return tuple(lang for lang in configured_languages() if language_script(lang) == script)
-
-
 def frequent_word(name: str, kind: EntityKind) -> str | None:
     """Why ``name`` (one word) reads as an everyday word in one of the deployment's languages."""
     folded = fold_name(name)
@@ -181,7 +177,7 @@ def frequent_word(name: str, kind: EntityKind) -> str | None:
     if not uncased and kind is not EntityKind.KEYWORDS and name[:1].isupper():
         return None  # a capitalised name only matches capitalised text
     threshold = ZIPF_COMMON_UNCASED if uncased else ZIPF_COMMON
-    for language in _languages_of(script):
+    for language in languages_of_script(script):
         zipf = _zipf(name.lower(), language)
         if zipf >= threshold:
             return f"it is an everyday {language!r} word (wordfreq Zipf {zipf:.1f})"

@@ -8,7 +8,7 @@ from typing import Any
 
 from newswatch.alerts.message import Alert, build_alert
 from newswatch.article import Article
-from newswatch.hits import Hit, Mention
+from newswatch.matching.hits import Hit, Mention
 from newswatch.rules.condition import Any as AnyEntity
 from newswatch.rules.model import Entity, EntityKind, Rule, Severity
 

@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 
 from newswatch.alerts.message import ELLIPSIS, Alert, AlertError, build_alert, make_snippet
-from newswatch.hits import Hit
+from newswatch.matching.hits import Hit
 from newswatch.rules.model import Severity
 from tests.alerts.builders import (
     AR_CONTENT,

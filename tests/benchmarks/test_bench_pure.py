@@ -24,7 +24,7 @@ from benchmarks.synth import (
     to_cyrillic,
 )
 from benchmarks.watchlist import WATCHLIST, by_id, link_index
-from newswatch.hits import Mention
+from newswatch.matching.hits import Mention
 from newswatch.rules.loader import parse_rules_text
 
 

@@ -26,7 +26,7 @@ import pytest
 
 from newswatch.article import Article
 from newswatch.kafka.config import KafkaSettings
-from newswatch.matcher import Matcher
+from newswatch.matching.matcher import Matcher
 from newswatch.rules.loader import load_rules
 from tests.support.feed_server import feed_server  # noqa: F401
 from tests.support.kafka import TopicFactory, make_producer

@@ -13,7 +13,6 @@ import pytest
 from newswatch.alerts.message import Alert
 from newswatch.alerts.notifier import Backoff
 from newswatch.article import Article
-from newswatch.hits import Hit, Mention
 from newswatch.kafka.config import KafkaSettings, Shard, parse_shard
 from newswatch.kafka.delivery import (
     NEW,
@@ -33,6 +32,7 @@ from newswatch.kafka.producer import fit_article
 from newswatch.kafka.publish import plan_publish, rule_records
 from newswatch.kafka.records import DeadLetter, HitRecord, RuleRecord
 from newswatch.kafka.rulefeed import RuleStore
+from newswatch.matching.hits import Hit, Mention
 
 ALERT = Alert(
     key="moscow\x1fa1",

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from newswatch.article import Article
-from newswatch.hits import Hit
 from newswatch.kafka.deadletters import list_dead_letters
+from newswatch.matching.hits import Hit
 from newswatch.rules.loader import load_rules
 from tests.e2e.conftest import SEED_FIRING, SEED_LINK, rss, seed_feed, write_seed_rules
 from tests.kafka.conftest import (

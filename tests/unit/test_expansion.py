@@ -3,12 +3,13 @@
 import pytest
 
 from newswatch.article import Article
-from newswatch.expand import NameExpander
-from newswatch.gazetteer import Gazetteer, script_of
-from newswatch.matcher import Matcher
+from newswatch.matching.aliases import NameExpander
+from newswatch.matching.gazetteer import Gazetteer
+from newswatch.matching.languages import script_of
+from newswatch.matching.matcher import Matcher
+from newswatch.matching.translit import to_arabic, to_cyrillic
 from newswatch.rules.condition import Any
 from newswatch.rules.model import Entity, EntityKind, Rule
-from newswatch.translit import to_arabic, to_cyrillic
 
 EXPANDER = NameExpander(("ar", "en", "fr", "ru"))
 

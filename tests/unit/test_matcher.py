@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from newswatch.article import Article
-from newswatch.hits import Mention
-from newswatch.matcher import Matcher, _dedupe
+from newswatch.matching.hits import Mention
+from newswatch.matching.matcher import Matcher, _dedupe
 from newswatch.rules.condition import Any, parse_condition
 from newswatch.rules.model import Entity, EntityKind, Rule, Status
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from newswatch.article import Article
-from newswatch.matcher import Matcher
+from newswatch.matching.matcher import Matcher
 from newswatch.rules.catalogue import inline_refs
 from newswatch.rules.check import check_rules
 from newswatch.rules.loader import load_catalogue, load_rules, parse_rules_text

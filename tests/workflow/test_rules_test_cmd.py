@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from newswatch.alerts.message import build_alert
 from newswatch.alerts.notifier import format_console
-from newswatch.matcher import Matcher
+from newswatch.matching.matcher import Matcher
 from newswatch.rules.loader import load_rules
 from tests.e2e.conftest import rss, seed_feed
 from tests.support.feed_server import FeedServer

@@ -15,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from newswatch.gazetteer import Gazetteer, PlaceNames, configured_languages, script_of
+from newswatch.matching.folding import fold_name
+from newswatch.matching.gazetteer import Gazetteer, PlaceNames
+from newswatch.matching.languages import configured_languages, script_of
+from newswatch.matching.translit import cyrillic_spellings, to_arabic
 from newswatch.rules.model import Entity, EntityKind
-from newswatch.textnorm import fold_name
-from newswatch.translit import cyrillic_spellings, to_arabic
 
 __all__ = ["Alias", "NameExpander", "default_expander"]
 

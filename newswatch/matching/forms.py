@@ -25,7 +25,12 @@ import functools
 import re
 from dataclasses import dataclass
 
-from newswatch.textnorm import ARABIC_SCRIPT, fold_name, folded_bytes_lossy, is_arabic_letter
+from newswatch.matching.folding import (
+    ARABIC_SCRIPT,
+    fold_name,
+    folded_bytes_lossy,
+    is_arabic_letter,
+)
 
 __all__ = [
     "ALL_CAPS",
@@ -187,7 +192,7 @@ SKELETON_SPACE = folded_bytes_lossy(" ", ARABIC_SCRIPT)  # the codec's byte, not
 
 def skeleton_of(encoded: bytes) -> bytes:
     """The skeleton of folded text already in the Arabic codec's bytes (same words, same
-    spaces; see ``textnorm.folded_bytes``)."""
+    spaces; see ``folding.folded_bytes``)."""
     return encoded.translate(_SKELETON_MERGE, _SKELETON_DELETE)
 
 

@@ -243,7 +243,7 @@ _SCRIPT_LEADS = ((ARABIC_SCRIPT, b"\xd8", b"\xd9"), (1, b"\xd0", b"\xd1"))  # UT
 def codec_of(text: str) -> int:
     """The script codec that fits ``text`` if any does: Arabic if it has Arabic letters, else
     Cyrillic if it has Cyrillic ones, else Latin (ASCII included). Found by the UTF-8 lead
-    bytes (memchr), ~2 µs for 3 KB where a regex takes ~15. (``gazetteer.script_of`` is
+    bytes (memchr), ~2 µs for 3 KB where a regex takes ~15. (``languages.script_of`` is
     another thing: the Unicode script of a name.)"""
     if text.isascii():
         return LATIN_SCRIPT

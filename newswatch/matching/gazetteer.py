@@ -19,7 +19,6 @@ language (علي folds onto على). Which names were left out, and why, is part
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -28,18 +27,11 @@ from typing import Any
 
 import yaml
 
-from newswatch.textnorm import fold_name
+from newswatch.matching.folding import fold_name
+from newswatch.matching.languages import DEFAULT_LANGUAGES, language_script, script_of
 
-__all__ = [
-    "DEFAULT_LANGUAGES",
-    "Gazetteer",
-    "PlaceNames",
-    "common_words",
-    "configured_languages",
-    "script_of",
-]
+__all__ = ["Gazetteer", "PlaceNames", "collision", "common_words"]
 
-DEFAULT_LANGUAGES = ("ar", "en", "fr", "ru")
 OVERRIDES = Path(__file__).parent / "data" / "places.yaml"
 MIN_LETTERS = {"Arab": 3, "Hebr": 3}
 DEFAULT_MIN_LETTERS = 4
@@ -53,51 +45,6 @@ _UNCASED = frozenset({"Arab", "Hebr"})
 MIN_CITY_POPULATION = 50_000
 # CLDR regions kept besides countries: the continents (the rest are statistical groupings).
 CONTINENTS = frozenset({"002", "019", "142", "150", "009"})
-
-_SCRIPT_OF_LANGUAGE = {
-    **dict.fromkeys(("ar", "fa", "ur", "ps", "ckb", "ug"), "Arab"),
-    **dict.fromkeys(("ru", "uk", "bg", "sr", "be", "mk", "kk", "ky", "tg", "mn"), "Cyrl"),
-    **dict.fromkeys(("he", "yi"), "Hebr"),
-    "el": "Grek",
-    "hy": "Armn",
-    "ka": "Geor",
-    "zh": "Hani",
-    "ja": "Jpan",
-    "ko": "Hang",
-}
-
-
-def configured_languages() -> tuple[str, ...]:
-    """The deployment's languages: ``NEWSWATCH_LANGUAGES`` (comma-separated) or the default."""
-    raw = os.environ.get("NEWSWATCH_LANGUAGES", "")
-    chosen = tuple(part.strip().lower() for part in raw.split(",") if part.strip())
-    return chosen or DEFAULT_LANGUAGES
-
-
-def language_script(language: str) -> str:
-    return _SCRIPT_OF_LANGUAGE.get(language, "Latn")
-
-
-def script_of(name: str) -> str | None:
-    """The script of a name's letters (Arab, Cyrl, Latn, ...), or None for a mix."""
-    scripts = set()
-    for char in name:
-        if not char.isalpha():
-            continue
-        letter_name = unicodedata.name(char, "")
-        if letter_name.startswith(("ARABIC", "PERSIAN")):
-            scripts.add("Arab")
-        elif letter_name.startswith("CYRILLIC"):
-            scripts.add("Cyrl")
-        elif letter_name.startswith("LATIN"):
-            scripts.add("Latn")
-        elif letter_name.startswith("HEBREW"):
-            scripts.add("Hebr")
-        elif letter_name.startswith("GREEK"):
-            scripts.add("Grek")
-        else:
-            scripts.add("other")
-    return scripts.pop() if len(scripts) == 1 else None
 
 
 @cache

@@ -1,12 +1,12 @@
 """Match articles against compiled rules: one Aho-Corasick pass for every name of every rule.
 
-Pipeline for one article: fold title, summary and content (``textnorm``: every character that is
+Pipeline for one article: fold title, summary and content (``folding``: every character that is
 not a letter or digit becomes a space) and join them with a space at each end; scan that with
 one automaton whose patterns are the names with a space on each side, so the automaton itself
 only reports whole words and the Python loop sees real candidates only. Arabic names are entered
 once per allowed proclitic (" وبسوريا " is " " + "وب" + "سوريا" + " "); Russian names once per
 case form of their first word (a longer name is then confirmed by its regex). Text of one
-script is scanned as one byte per character in that script's codec (``textnorm.folded_bytes``;
+script is scanned as one byte per character in that script's codec (``folding.folded_bytes``;
 ASCII text is its own Latin bytes) by a byte automaton of the same patterns; Arabic ones are
 stored reversed and Arabic text scanned backwards. Arabic text also gets a consonant-skeleton
 scan for spelling variants. Found names are grouped by rule and entity, then each candidate rule's
@@ -25,9 +25,16 @@ from dataclasses import dataclass
 import ahocorasick_rs
 
 from newswatch.article import Article
-from newswatch.expand import NameExpander, default_expander
-from newswatch.hits import Hit, Mention
-from newswatch.names import (
+from newswatch.matching.aliases import NameExpander, default_expander
+from newswatch.matching.folding import (
+    ARABIC_SCRIPT,
+    SCRIPTS,
+    FoldedText,
+    codec_of,
+    folded_bytes,
+    folded_bytes_lossy,
+)
+from newswatch.matching.forms import (
     ALL_CAPS,
     CAPITAL,
     SKELETON_SPACE,
@@ -38,16 +45,9 @@ from newswatch.names import (
     name_forms,
     skeleton_of,
 )
+from newswatch.matching.hits import Hit, Mention
 from newswatch.rules.condition import Any
 from newswatch.rules.model import EntityKind, Rule
-from newswatch.textnorm import (
-    ARABIC_SCRIPT,
-    SCRIPTS,
-    FoldedText,
-    codec_of,
-    folded_bytes,
-    folded_bytes_lossy,
-)
 
 __all__ = ["Matcher", "primary_language"]
 
@@ -138,7 +138,7 @@ class Matcher:
         self._entries = tuple(tuple(group) for group in entries.values())
         self._automaton = _automaton(list(entries))
         # The same patterns once more per script, as bytes: a text of one script is scanned
-        # one byte a character (see textnorm.folded_bytes). A pattern that a script's codec
+        # one byte a character (see folding.folded_bytes). A pattern that a script's codec
         # cannot write cannot occur in a text that codec wrote, so leaving it out is safe.
         # Arabic patterns are stored reversed, and Arabic text is scanned backwards: the
         # proclitics in front of a name then branch off at the end of a shared path instead

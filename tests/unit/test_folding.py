@@ -1,7 +1,7 @@
 import pytest
 
-from newswatch import textnorm
-from newswatch.textnorm import FoldedText, fold, fold_name
+from newswatch.matching import folding
+from newswatch.matching.folding import FoldedText, fold, fold_name
 
 
 @pytest.mark.parametrize(
@@ -58,15 +58,15 @@ def test_offsets_map_back_to_the_original(original: str, needle: str) -> None:
 def test_the_fast_fold_equals_the_table_for_every_character() -> None:
     import unicodedata
 
-    from newswatch import textnorm
+    from newswatch.matching import folding
 
-    for low, high in textnorm._RANGES:
+    for low, high in folding._RANGES:
         for code in range(low, high + 1):
             char = chr(code)
             if unicodedata.category(char) == "Cs" or char == "ŉ":  # ŉ: casefold splits it first
                 continue
             text = f"ä{char}Ё"
-            assert fold(text) == text.translate(textnorm._TABLE), hex(code)
+            assert fold(text) == text.translate(folding._TABLE), hex(code)
 
 
 def test_offsets_are_exact_for_every_character() -> None:
@@ -74,17 +74,17 @@ def test_offsets_are_exact_for_every_character() -> None:
     must agree with a character-by-character map, whatever the text holds."""
     import unicodedata
 
-    from newswatch import textnorm
+    from newswatch.matching import folding
 
-    for low, high in textnorm._RANGES:
+    for low, high in folding._RANGES:
         for code in range(low, high + 1):
             char = chr(code)
             if unicodedata.category(char) == "Cs" or char == "ŉ":  # as above
                 continue
             text = f"ß{char}Ё\u064e b"  # ß expands, the fatha vanishes: same length
             folded = FoldedText.of(text)
-            assert folded.text == text.translate(textnorm._TABLE), hex(code)
-            expected = [i for i, c in enumerate(text) for _ in textnorm._TABLE.get(ord(c), c)]
+            assert folded.text == text.translate(folding._TABLE), hex(code)
+            expected = [i for i, c in enumerate(text) for _ in folding._TABLE.get(ord(c), c)]
             mapped = [folded.original_index(n) for n in range(len(folded.text))]
             assert mapped == expected, hex(code)
 
@@ -95,41 +95,41 @@ def test_the_script_codecs_fold_like_the_table(context: str) -> None:
     script, every character must fold as the table says and map back to where it was."""
     import unicodedata
 
-    from newswatch import textnorm
+    from newswatch.matching import folding
 
     used = 0
-    for low, high in textnorm._RANGES:
+    for low, high in folding._RANGES:
         for code in range(low, high + 1):
             char = chr(code)
             if unicodedata.category(char) == "Cs" or char == "ŉ":
                 continue
             text = context.format(char)
-            used += textnorm._fold_by_codec(text) is not None
+            used += folding._fold_by_codec(text) is not None
             folded = FoldedText.of(text)
-            assert folded.text == text.translate(textnorm._TABLE), hex(code)
-            expected = [i for i, c in enumerate(text) for _ in textnorm._TABLE.get(ord(c), c)]
+            assert folded.text == text.translate(folding._TABLE), hex(code)
+            expected = [i for i, c in enumerate(text) for _ in folding._TABLE.get(ord(c), c)]
             assert [folded.original_index(n) for n in range(len(folded.text))] == expected
     assert used >= 200  # the codec path was taken, not only the general one
 
 
 def test_folded_text_folds_to_itself() -> None:
-    from newswatch import textnorm
+    from newswatch.matching import folding
 
-    for code, out in textnorm._TABLE.items():
-        assert out.translate(textnorm._TABLE) == out, hex(code)
+    for code, out in folding._TABLE.items():
+        assert out.translate(folding._TABLE) == out, hex(code)
 
 
 def test_ascii_is_its_own_latin_encoding() -> None:
     """The matcher scans folded ASCII text (English, most French) as its own bytes with the
     Latin automaton, so the Latin codec must write every ASCII character as itself."""
     ascii_text = "\t\n\r" + "".join(chr(c) for c in range(0x20, 0x7F))
-    latin = textnorm.folded_bytes_lossy(ascii_text, textnorm.LATIN_SCRIPT)
+    latin = folding.folded_bytes_lossy(ascii_text, folding.LATIN_SCRIPT)
     assert latin == ascii_text.encode("ascii")
     # folded_bytes takes ASCII text as its own bytes in any codec: each must agree.
-    for script in range(textnorm.SCRIPTS):
-        assert textnorm.folded_bytes_lossy(ascii_text, script) == ascii_text.encode("ascii")
+    for script in range(folding.SCRIPTS):
+        assert folding.folded_bytes_lossy(ascii_text, script) == ascii_text.encode("ascii")
     folded = fold("Lavrov met Kerry in Geneva")
-    assert textnorm.folded_bytes(folded, textnorm.LATIN_SCRIPT) == (
-        textnorm.LATIN_SCRIPT,
+    assert folding.folded_bytes(folded, folding.LATIN_SCRIPT) == (
+        folding.LATIN_SCRIPT,
         folded.encode("ascii"),
     )
