@@ -3,8 +3,8 @@
 For each rule count, side by side in one run, on the same articles (JSON lines, ~3 KB each, in
 English, Arabic, Russian and French) and the same names:
 
-- newswatch: ``newswatch.batch.match_lines`` — JSON parse -> Article -> Matcher.match -> result
-  dict, what ``newswatch match`` does per line;
+- newswatch: ``newswatch.matching.batch.match_lines`` — JSON parse -> Article -> Matcher.match ->
+  result dict, what ``newswatch match`` does per line;
 - floor: JSON parse, the three text fields joined and ``str.casefold()``-ed, one bare
   ``ahocorasick_rs`` scan (overlapping) over the casefolded names: no folding, no boundaries,
   no conditions — what no matcher built on this automaton can beat;
@@ -60,7 +60,8 @@ from benchmarks.synth import (
     rules_yaml,
     sentence_pools,
 )
-from newswatch.batch import BadLine, match_lines
+from newswatch.jsonlines import BadLine
+from newswatch.matching.batch import match_lines
 from newswatch.matching.matcher import Matcher
 from newswatch.rules.loader import parse_rules_text
 from newswatch.rules.model import Rule

@@ -18,13 +18,14 @@ from feeds.fetch import FetchLimits
 from newswatch import __version__
 from newswatch.alerts.cli import alerts as alerts_group
 from newswatch.alerts.targets import TargetsError
-from newswatch.batch import BadLine, match_lines
 from newswatch.cli_options import FEEDS_OPTION, RULES_OPTION, apprise_option, state_dir_option
 from newswatch.constants import (
     DEFAULT_ARCHIVE_MAX_AGE,
     DEFAULT_ARCHIVE_MAX_ARTICLES,
     DEFAULT_STATE_DIR,
 )
+from newswatch.jsonlines import BadLine
+from newswatch.matching.batch import match_lines
 from newswatch.matching.matcher import Matcher
 from newswatch.rules.check import check_rules, name_report
 from newswatch.rules.loader import load_rules

@@ -29,7 +29,6 @@ from newswatch.archive import (
     parse_since,
 )
 from newswatch.article import Article, ArticleError
-from newswatch.batch import BadLine
 from newswatch.cli_options import RULES_OPTION, STATE_FILE_OR_DIR_OPTION, apprise_option
 from newswatch.constants import (
     ARCHIVE_FILENAME,
@@ -38,10 +37,10 @@ from newswatch.constants import (
     DEFAULT_TOPIC_PREFIX,
 )
 from newswatch.explain import describe_article, explain, render
+from newswatch.jsonlines import BadLine, articles_from_jsonl
 from newswatch.rules.diff import DiffError, copy_git_head, diff_rules
 from newswatch.rules.diff import render as render_diff
 from newswatch.rules.dryrun import (
-    articles_from_jsonl,
     as_active,
     dry_run,
     fetch_feed,

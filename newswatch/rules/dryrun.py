@@ -19,7 +19,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
 from urllib.parse import urlsplit
 
 from feeds.config import FeedSpec
@@ -29,14 +28,12 @@ from newswatch.alerts.message import Alert, build_alert
 from newswatch.alerts.notifier import DeliveryReport, Notifier
 from newswatch.alerts.outbox import Outbox
 from newswatch.alerts.targets import Targets
-from newswatch.article import Article, ArticleError, make_article_id
-from newswatch.batch import BadLine
+from newswatch.article import Article, make_article_id
 from newswatch.matching.matcher import Matcher
 from newswatch.rules.model import Rule, Status
 
 __all__ = [
     "DryRunAlert",
-    "articles_from_jsonl",
     "as_active",
     "dry_run",
     "fetch_feed",
@@ -66,17 +63,6 @@ def dry_run(
         for hit in matcher.match(article):
             alert = build_alert(by_id[hit.rule_id], article, hit, default_tag=default_tag)
             yield DryRunAlert(article, alert)
-
-
-def articles_from_jsonl(stream: TextIO, bad: list[BadLine]) -> Iterator[Article]:
-    """The articles of a JSON-lines stream; a line that is not one is added to ``bad``."""
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            yield Article.from_json(line)
-        except ArticleError as exc:
-            bad.append(BadLine(number, str(exc)))
 
 
 def _feed_id(url: str) -> str:

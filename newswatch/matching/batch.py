@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from newswatch.article import Article, ArticleError
+from newswatch.article import Article
+from newswatch.jsonlines import BadLine, read_articles
 from newswatch.matching.matcher import Matcher
 
-__all__ = ["BadLine", "match_lines", "match_result"]
-
-
-@dataclass(frozen=True, slots=True)
-class BadLine:
-    line: int
-    message: str
+__all__ = ["match_lines", "match_result"]
 
 
 def match_result(matcher: Matcher, article: Article) -> dict[str, Any]:
@@ -31,12 +25,5 @@ def match_result(matcher: Matcher, article: Article) -> dict[str, Any]:
 def match_lines(matcher: Matcher, lines: Iterable[str]) -> Iterator[dict[str, Any] | BadLine]:
     """One result per non-blank input line, in order; a line that is not an article yields a
     BadLine instead of stopping the batch."""
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            article = Article.from_json(line)
-        except ArticleError as exc:
-            yield BadLine(number, str(exc))
-            continue
-        yield match_result(matcher, article)
+    for item in read_articles(lines):
+        yield item if isinstance(item, BadLine) else match_result(matcher, item)
