@@ -26,14 +26,10 @@ from newswatch.rules.catalogue import (
     catalogue_files,
     find_catalogue_dir,
 )
-from newswatch.rules.loader import (
-    RuleProblem,
-    load_catalogue,
-    parse_rules_text,
-    rule_files,
-    unique_rules,
-)
+from newswatch.rules.files import rule_files
+from newswatch.rules.loader import load_catalogue, parse_rule_file, unique_rules
 from newswatch.rules.model import Rule
+from newswatch.rules.problems import RuleProblem
 
 __all__ = ["KEPT", "Rejection", "ReloadReport", "RuleBook"]
 
@@ -126,7 +122,7 @@ class RuleBook:
         by_file: dict[str, tuple[Rule, ...]] = {}
         kept_files: list[str] = []
         for file in rule_files(self.path) if self.path.exists() else []:
-            rules, file_problems = _parse(file, catalogues.for_file(file))
+            rules, file_problems = parse_rule_file(file, catalogues.for_file(file))
             problems.extend(file_problems)
             kept = self._keep_previous(str(file), rules, file_problems, rejected)
             if kept:
@@ -213,14 +209,6 @@ class RuleBook:
             log.info("rule %s: removed", rule_id)
         active = sum(1 for r in merged.values() if r.enabled)
         log.info("rules loaded: %d active of %d from %s", active, len(merged), self.path)
-
-
-def _parse(file: Path, catalogue: Catalogue | None) -> tuple[list[Rule], list[RuleProblem]]:
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [RuleProblem(str(file), 1, 1, f"cannot read: {exc}", code="unreadable")]
-    return parse_rules_text(text, str(file), catalogue=catalogue)
 
 
 class _StickyCatalogues:

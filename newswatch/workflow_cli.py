@@ -48,7 +48,8 @@ from newswatch.rules.dryrun import (
     send_alerts,
 )
 from newswatch.rules.lint import suggest
-from newswatch.rules.loader import RuleSet, load_rules
+from newswatch.rules.loader import load_rules
+from newswatch.rules.problems import RuleSet
 
 __all__ = ["archive_group", "explain_command", "rules_diff", "rules_test"]
 

@@ -30,7 +30,8 @@ from newswatch.kafka.reading import read_latest
 from newswatch.kafka.records import RecordError, RuleRecord
 from newswatch.rules.catalogue import Catalogue, inline_refs
 from newswatch.rules.check import check_rules
-from newswatch.rules.loader import CatalogueCache, RuleProblem, parse_rules_text
+from newswatch.rules.loader import CatalogueCache, parse_rules_text
+from newswatch.rules.problems import RuleProblem
 
 __all__ = ["PublishError", "PublishPlan", "plan_publish", "publish_rules", "rule_records"]
 

@@ -12,8 +12,8 @@ A catalogue file lives in an ``entities/`` directory beside the rule files and h
 A rule uses one with ``lavrov: {ref: sergey-lavrov}`` (optionally with ``aliases:`` of its own),
 so an alias added to the catalogue serves every rule that refers to the entity.
 
-This module only finds catalogue files and holds what was read from them; parsing lives in
-``loader.py`` with the rest of the YAML handling (same positions, same messages).
+This module finds catalogue files and holds what was read from them; parsing lives in
+``loader.py`` with the rule files' (same positions, same messages, ``yamldoc.py``).
 """
 
 from __future__ import annotations
@@ -22,12 +22,10 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newswatch.rules.model import Entity
-
-if TYPE_CHECKING:  # the loader builds catalogues, so it imports this module, not the reverse
-    from newswatch.rules.loader import RuleProblem
+from newswatch.rules.problems import RuleProblem
 
 __all__ = [
     "CATALOGUE_DIRNAME",

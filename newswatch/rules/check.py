@@ -20,8 +20,9 @@ from newswatch.rules.lint import (
     frequent_word_problems,
     suggest,
 )
-from newswatch.rules.loader import RuleProblem, RuleSet, load_rules
+from newswatch.rules.loader import load_rules
 from newswatch.rules.model import Entity, EntityKind, Rule, Status
+from newswatch.rules.problems import RuleProblem, RuleSet
 
 __all__ = [
     "NameLine",

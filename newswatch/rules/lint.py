@@ -26,8 +26,8 @@ from itertools import combinations
 from newswatch.matching.folding import fold_name
 from newswatch.matching.languages import languages_of_script, script_of
 from newswatch.rules.condition import All, And, Any, Condition, Not, Or
-from newswatch.rules.loader import RuleProblem
 from newswatch.rules.model import Entity, EntityKind, Rule
+from newswatch.rules.problems import RuleProblem
 from newswatch.rules.schema import EntityDoc, ExampleDoc, RuleDoc
 
 __all__ = [
