@@ -27,10 +27,10 @@ from newswatch.constants import (
 from newswatch.jsonlines import BadLine
 from newswatch.matching.batch import match_lines
 from newswatch.matching.matcher import Matcher
-from newswatch.rules.check import check_rules, name_report
 from newswatch.rules.loader import load_rules
 from newswatch.runtime import Monitor, MonitorConfig
 from newswatch.shutdown import install_stop
+from newswatch.workflow.check import check_rules, name_report
 
 __all__ = ["main"]
 

@@ -36,20 +36,20 @@ from newswatch.constants import (
     DEFAULT_ARCHIVE_MAX_ARTICLES,
     DEFAULT_TOPIC_PREFIX,
 )
-from newswatch.explain import describe_article, explain, render
 from newswatch.jsonlines import BadLine, articles_from_jsonl
-from newswatch.rules.diff import DiffError, copy_git_head, diff_rules
-from newswatch.rules.diff import render as render_diff
-from newswatch.rules.dryrun import (
+from newswatch.rules.loader import load_rules
+from newswatch.rules.problems import RuleSet
+from newswatch.workflow.diff import DiffError, copy_git_head, diff_rules
+from newswatch.workflow.diff import render as render_diff
+from newswatch.workflow.dryrun import (
     as_active,
     dry_run,
     fetch_feed,
     fetch_page,
     send_alerts,
 )
-from newswatch.rules.lint import suggest
-from newswatch.rules.loader import load_rules
-from newswatch.rules.problems import RuleSet
+from newswatch.workflow.explain import describe_article, explain, render
+from newswatch.workflow.lint import suggest
 
 __all__ = ["archive_group", "explain_command", "rules_diff", "rules_test"]
 

@@ -29,9 +29,9 @@ from newswatch.kafka.producer import make_producer
 from newswatch.kafka.reading import read_latest
 from newswatch.kafka.records import RecordError, RuleRecord
 from newswatch.rules.catalogue import Catalogue, inline_refs
-from newswatch.rules.check import check_rules
 from newswatch.rules.loader import CatalogueCache, parse_rules_text
 from newswatch.rules.problems import RuleProblem
+from newswatch.workflow.check import check_rules
 
 __all__ = ["PublishError", "PublishPlan", "plan_publish", "publish_rules", "rule_records"]
 

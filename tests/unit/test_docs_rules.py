@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.rules.check import example_problems
 from newswatch.rules.loader import parse_rules_text
+from newswatch.workflow.check import example_problems
 
 GUIDE = Path(__file__).parents[2] / "docs" / "rules.md"
 BLOCKS = re.findall(r"```yaml\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)

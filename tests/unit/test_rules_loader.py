@@ -1,8 +1,8 @@
 from pathlib import Path
 
-from newswatch.rules.check import check_rules
 from newswatch.rules.loader import load_rules, parse_rules_text
 from newswatch.rules.model import EntityKind, Severity, Status
+from newswatch.workflow.check import check_rules
 
 GOOD = """\
 id: syria-talks

@@ -10,8 +10,8 @@ from ruamel.yaml import YAML
 from newswatch.article import Article
 from newswatch.matching.matcher import Matcher
 from newswatch.rules.catalogue import inline_refs
-from newswatch.rules.check import check_rules
 from newswatch.rules.loader import load_catalogue, load_rules, parse_rules_text
+from newswatch.workflow.check import check_rules
 from tests.workflow.conftest import Workspace, lines
 
 PEOPLE = """\

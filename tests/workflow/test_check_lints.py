@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from newswatch.rules.check import check_rules
-from newswatch.rules.lint import MAX_SUBSET_ENTITIES
+from newswatch.workflow.check import check_rules
+from newswatch.workflow.lint import MAX_SUBSET_ENTITIES
 from tests.workflow.conftest import SYRIA_TALKS, Workspace, lines
 
 

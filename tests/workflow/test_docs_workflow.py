@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from newswatch.rules.check import check_rules
+from newswatch.workflow.check import check_rules
 from tests.workflow.conftest import SYRIA_TALKS
 
 ROOT = Path(__file__).parents[2]

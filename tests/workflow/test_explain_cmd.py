@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from newswatch.explain import explain_rule, trace
 from newswatch.rules.condition import parse_condition
 from newswatch.rules.loader import parse_rules_text
+from newswatch.workflow.explain import explain_rule, trace
 from tests.support.feed_server import FeedServer
 from tests.workflow.conftest import (
     DAMASCUS,

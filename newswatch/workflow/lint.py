@@ -1,4 +1,12 @@
-"""``rules check`` lints beyond the schema: what a rule's condition can do, and common words.
+"""Every lint of ``rules check`` beyond the schema, in one place: the names (too short, a
+common word of the deployment's languages, shared between entities), what a rule's condition
+can do, and the suggestion each problem leaves with.
+
+Common words come in two tiers, both from wordfreq and both in the deployment's languages
+(``matching.languages``): a name among a language's ``VERY_COMMON`` most frequent words (or, in
+Arabic, folding onto a frequent word) is flagged wherever it is; a name above ``ZIPF_COMMON`` is
+flagged only where it can fire the rule alone (an entity joined with ``and`` is guarded by the
+others).
 
 The condition lints evaluate the condition over every subset of the rule's entities, the way
 the matcher does: a rule fires on an article only when at least one of its names is found
@@ -24,6 +32,7 @@ from functools import cache
 from itertools import combinations
 
 from newswatch.matching.folding import fold_name
+from newswatch.matching.gazetteer import collision, common_words
 from newswatch.matching.languages import languages_of_script, script_of
 from newswatch.rules.condition import All, And, Any, Condition, Not, Or
 from newswatch.rules.model import Entity, EntityKind, Rule
@@ -32,10 +41,14 @@ from newswatch.rules.schema import EntityDoc, ExampleDoc, RuleDoc
 
 __all__ = [
     "MAX_SUBSET_ENTITIES",
+    "alias_problems",
+    "catalogue_problems",
     "condition_problems",
     "entities_firing_alone",
+    "frequent_word",
     "frequent_word_problems",
     "suggest",
+    "very_common_word",
 ]
 
 MAX_SUBSET_ENTITIES = 12
@@ -45,6 +58,8 @@ MAX_SUBSET_ENTITIES = 12
 # its threshold is lower, and place names are left out (they are frequent *as* places).
 ZIPF_COMMON = 5.0
 ZIPF_COMMON_UNCASED = 4.5
+MIN_ALIAS_LETTERS = 3
+VERY_COMMON = 100  # an alias among a language's 100 most frequent words is a warning in itself
 
 
 def _fires(condition: Condition, found: frozenset[str], keys: tuple[str, ...]) -> bool:
@@ -226,6 +241,109 @@ def _common_word_fix(entity: Entity, name: str) -> str:
         f"write a longer form than {name!r} ({longer}), or combine {entity.key} with another "
         "entity using `and`"
     )
+
+
+# --- names: too short, very common, shared between entities --------------------------------
+
+
+def very_common_word(alias: str) -> str | None:
+    """Why ``alias`` reads as one of the most common words of the deployment's languages in its
+    script (or, in Arabic, folds onto a frequent word), or None. Checked on every name, even
+    one guarded by ``and``: such a word is in nearly every article."""
+    folded = fold_name(alias)
+    script = script_of(alias)
+    if " " in folded or script is None:
+        return None
+    if script != "Arab" and alias[:1].isupper():
+        return None  # a capitalised name only matches capitalised text
+    for language in languages_of_script(script):
+        if script == "Arab" and (word := collision(alias, language)):
+            return f"after folding it equals the common word {word!r} ({language})"
+        rank = (
+            list(common_words(language)).index(folded) if folded in common_words(language) else None
+        )
+        if rank is not None and rank < VERY_COMMON:
+            return f"it is among the {VERY_COMMON} most frequent words of {language!r}"
+    return None
+
+
+_SHORT_FIX = "write the full name, or make it count only next to another entity with `and`"
+_COMMON_FIX = "write a longer form (first name and surname, the full place name)"
+
+
+def _name_lints(entity: Entity, name: str) -> list[tuple[str, str, str]]:
+    """(code, message, suggestion) for one name on its own: too short, a common word."""
+    letters = sum(c.isalpha() for c in fold_name(name))
+    if letters < MIN_ALIAS_LETTERS:
+        message = f"{entity.key}: {name!r} has fewer than {MIN_ALIAS_LETTERS} letters"
+        return [("short-name", message, _SHORT_FIX)]
+    if entity.kind is not EntityKind.KEYWORDS and (why := very_common_word(name)):
+        message = f"{entity.key}: {name!r} may fire on ordinary text: {why}"
+        return [("common-word", message, _COMMON_FIX)]
+    return []
+
+
+def alias_problems(rule: Rule) -> list[RuleProblem]:
+    """Lints on the names themselves: too short, common words, shared between entities.
+
+    Names taken from the entity catalogue are linted once, with the catalogue
+    (``catalogue_problems``); the shared-name lint still sees them.
+    """
+    problems = []
+    owners: dict[str, str] = {}
+    for entity in rule.entities:
+        positions = entity.positions or ((rule.line, 1),) * len(entity.names)
+        for index, (name, (line, col)) in enumerate(zip(entity.names, positions, strict=False)):
+            source = entity.origin(index, rule.source)
+
+            def warn(
+                code: str, message: str, fix: str, at: tuple[str, int, int] = (source, line, col)
+            ) -> None:
+                problems.append(RuleProblem(*at, message, rule.id, "warning", code, fix))
+
+            if source == rule.source:
+                for code, message, fix in _name_lints(entity, name):
+                    warn(code, message, fix)
+            other = owners.setdefault(fold_name(name), entity.key)
+            if other != entity.key:
+                warn(
+                    "shared-name",
+                    f"{entity.key}: {name!r} is also a name of entity {other!r}",
+                    f"keep {name!r} under one entity only",
+                )
+    return problems
+
+
+def catalogue_problems(rules: tuple[Rule, ...]) -> list[RuleProblem]:
+    """Name lints on the catalogue entities the rules use, once per entity."""
+    problems = []
+    seen: set[str] = set()
+    for rule in rules:
+        for entity in rule.entities:
+            if not entity.ref or entity.ref in seen:
+                continue
+            seen.add(entity.ref)
+            owner = f"entity {entity.ref}"
+            for index, name in enumerate(entity.names):
+                source = entity.origin(index, "")
+                if not source or index >= len(entity.positions):
+                    continue
+                line, col = entity.positions[index]
+                lints = _name_lints(entity, name)
+                if not lints and (why := frequent_word(name, entity.kind)):
+                    lints = [
+                        (
+                            "common-word",
+                            f"{entity.key}: {name!r} may fire on ordinary text: {why}",
+                            _COMMON_FIX,
+                        )
+                    ]
+                for code, message, fix in lints:
+                    message = message.replace(f"{entity.key}: ", f"{entity.ref}: ", 1)
+                    problems.append(
+                        RuleProblem(source, line, col, message, owner, "warning", code, fix)
+                    )
+    return problems
 
 
 # --- suggestions for the loader's problems ----------------------------------------------------

@@ -5,8 +5,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from newswatch.cli import main
-from newswatch.rules.check import alias_problems
 from newswatch.rules.loader import parse_rules_text
+from newswatch.workflow.lint import alias_problems
 
 
 def lints(text: str) -> list[str]:
