@@ -31,7 +31,8 @@ from agents.web import add_pages
 from newswatch.alerts.targets import Targets
 from newswatch.kafka.admin import MAX_MESSAGE_BYTES, ensure_topics
 from newswatch.kafka.metrics import WorkerMetrics
-from newswatch.kafka.rulefeed import RulesFollower, RuleSnapshot
+from newswatch.kafka.rulefeed import RulesFollower
+from newswatch.matching.snapshot import RuleSnapshot
 
 __all__ = ["Worker", "create_app"]
 

@@ -15,8 +15,9 @@ from typing import Any
 
 from agents.lifecycle import Interrupted, Lifecycle
 from agents.tables import DurableTable
-from newswatch.alerts.message import build_alert
+from newswatch.alerts.firing import fire
 from newswatch.article import Article, ArticleError
+from newswatch.constants import DEFAULT_TAG
 from newswatch.kafka.metrics import WorkerMetrics
 from newswatch.kafka.records import HitRecord
 from newswatch.kafka.rulefeed import RulesFollower
@@ -36,7 +37,7 @@ class ArticleMatcher:
     rules: RulesFollower
     metrics: WorkerMetrics
     lifecycle: Lifecycle
-    default_tag: str = "default"
+    default_tag: str = DEFAULT_TAG
     retention: float = 30 * 86400.0  # dedupe window: a copy older than this is new again
     ack_report: float = ACK_REPORT
 
@@ -82,16 +83,10 @@ class ArticleMatcher:
         await self.seen.maybe_prune(message.partition, retention=self.retention)
 
     def _match(self, article: Article) -> list[HitRecord]:
-        snapshot = self.rules.snapshot
         started = time.perf_counter()
-        hits = snapshot.matcher.match(article)
+        fired = fire(self.rules.snapshot, article, default_tag=self.default_tag)
         self.metrics.match_seconds.observe(time.perf_counter() - started)
-        records = []
-        for hit in hits:
-            rule = snapshot.rules[hit.rule_id]
-            alert = build_alert(rule, article, hit, default_tag=self.default_tag)
-            records.append(HitRecord(hit, alert, article.feed))
-        return records
+        return [HitRecord(one.hit, one.alert, article.feed) for one in fired]
 
     async def _produce(self, records: list[HitRecord]) -> None:
         """Send the hits and wait for Kafka to acknowledge them all. If the worker stops or

@@ -15,6 +15,7 @@ from newswatch.alerts.notifier import Backoff
 from newswatch.constants import (
     DEFAULT_APPRISE,
     DEFAULT_PARTITIONS,
+    DEFAULT_TAG,
     DEFAULT_TOPIC_PREFIX,
     DEFAULT_WORKER_DATA,
 )
@@ -42,7 +43,7 @@ class WorkerSettings:
     web_host: str = "127.0.0.1"  # health and metrics stay on the machine unless asked
     web_port: int = DEFAULT_WEB_PORT
     console: bool = False
-    default_tag: str = "default"
+    default_tag: str = DEFAULT_TAG
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     quick_retries: int = 1
     send_timeout: float = 10.0  # one Apprise send; a shutdown may wait for one in flight

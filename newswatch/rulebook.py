@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newswatch.matching.matcher import Matcher
+from newswatch.matching.snapshot import RuleSnapshot
 from newswatch.rules.catalogue import (
     Catalogue,
     CatalogueEntity,
@@ -83,8 +84,15 @@ class RuleBook:
         self._by_file: dict[str, tuple[Rule, ...]] = {}
         self._entities: dict[str, dict[str, CatalogueEntity]] = {}  # catalogue dir -> entities
         self._fingerprint: Fingerprint | None = None
-        self.matcher = Matcher(())
-        self.rules: dict[str, Rule] = {}
+        self.snapshot = RuleSnapshot.empty()
+
+    @property
+    def rules(self) -> dict[str, Rule]:
+        return self.snapshot.rules
+
+    @property
+    def matcher(self) -> Matcher:
+        return self.snapshot.matcher
 
     # --- what is watched -----------------------------------------------------------------
 
@@ -150,8 +158,7 @@ class RuleBook:
         )
         self._by_file = by_file
         self._entities = catalogues.entities
-        self.rules = merged
-        self.matcher = Matcher(merged.values())
+        self.snapshot = RuleSnapshot(Matcher(merged.values()), merged)
         self._announce(report, merged)
         return report
 

@@ -32,7 +32,8 @@ from feeds.config import MIN_INTERVAL, FeedSpec, load_feeds
 from feeds.fetch import Fetcher, FetchLimits
 from feeds.poller import Poller, PollOutcome
 from feeds.state import FeedStateStore
-from newswatch.alerts.message import Alert, build_alert
+from newswatch.alerts.firing import fire
+from newswatch.alerts.message import Alert
 from newswatch.alerts.notifier import DeliveryReport, Notifier
 from newswatch.alerts.outbox import Outbox
 from newswatch.alerts.targets import Targets
@@ -151,12 +152,9 @@ class Monitor:
     # --- the pipeline --------------------------------------------------------------------
 
     def alerts_for(self, article: Article) -> list[Alert]:
-        """Match one article with the current rules and build its alerts (pure but for logs)."""
-        alerts = []
-        for hit in self.rulebook.matcher.match(article):
-            rule = self.rulebook.rules[hit.rule_id]
-            alerts.append(build_alert(rule, article, hit, default_tag=self.config.default_tag))
-        return alerts
+        """Match one article with the current rules and build its alerts."""
+        fired = fire(self.rulebook.snapshot, article, default_tag=self.config.default_tag)
+        return [one.alert for one in fired]
 
     async def handle(self, spec: FeedSpec, articles: Sequence[Article]) -> None:
         """The pollers' sink: returns once every alert is durably queued."""

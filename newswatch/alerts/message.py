@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newswatch.article import Article
+from newswatch.constants import DEFAULT_TAG
 from newswatch.matching.hits import Hit, Mention
 from newswatch.rules.model import Rule
 
@@ -93,7 +94,7 @@ class Alert:
         return cls.from_dict(data)
 
 
-def build_alert(rule: Rule, article: Article, hit: Hit, *, default_tag: str = "default") -> Alert:
+def build_alert(rule: Rule, article: Article, hit: Hit, *, default_tag: str = DEFAULT_TAG) -> Alert:
     """The alert for ``hit`` (of ``rule`` on ``article``).
 
     >>> alert = build_alert(rule, article, hit)          # doctest: +SKIP

@@ -41,6 +41,8 @@ from urllib.parse import quote, quote_plus
 import yaml
 from apprise import AppriseAsset, ConfigBase, NotifyBase
 
+from newswatch.constants import DEFAULT_TAG
+
 __all__ = [
     "ALWAYS_TAG",
     "Target",
@@ -234,7 +236,7 @@ class Targets:
     """The configured targets; empty means alerts go to the console only."""
 
     def __init__(
-        self, targets: Iterable[Target] = (), *, source: str = "", default_tag: str = "default"
+        self, targets: Iterable[Target] = (), *, source: str = "", default_tag: str = DEFAULT_TAG
     ) -> None:
         merged: dict[str, Target] = {}
         for target in targets:
@@ -257,7 +259,7 @@ class Targets:
         path: str | os.PathLike[str] | None,
         *,
         environ: Mapping[str, str] | None = None,
-        default_tag: str = "default",
+        default_tag: str = DEFAULT_TAG,
     ) -> Targets:
         """Read an Apprise YAML config; ``None`` or a missing file means no targets."""
         if path is None:
@@ -279,7 +281,7 @@ class Targets:
         *,
         source: str = "<config>",
         environ: Mapping[str, str] | None = None,
-        default_tag: str = "default",
+        default_tag: str = DEFAULT_TAG,
     ) -> Targets:
         """Build from Apprise YAML text; ``${NAME}`` comes from ``environ`` (default os.environ)."""
         env = os.environ if environ is None else environ

@@ -53,7 +53,7 @@ class WorkerMetrics:
         self.rules = Gauge("newswatch_rules_loaded", "Rules in the live rule set", registry=r)
         self.match_seconds = Histogram(
             "newswatch_match_seconds",
-            "Time to match one article",
+            "Time to match one article and build its alerts",
             buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5),
             registry=r,
         )

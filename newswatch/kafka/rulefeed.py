@@ -15,31 +15,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from newswatch.kafka.config import KafkaSettings
 from newswatch.kafka.records import RecordError, RuleRecord
 from newswatch.matching.matcher import Matcher
+from newswatch.matching.snapshot import RuleSnapshot
 from newswatch.rules.loader import parse_rules_text
 from newswatch.rules.model import Rule
 
-__all__ = ["RuleSnapshot", "RuleStore", "RulesFollower"]
+__all__ = ["RuleStore", "RulesFollower"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class RuleSnapshot:
-    """One consistent rule set and its matcher (replaced whole, never mutated)."""
-
-    matcher: Matcher
-    rules: dict[str, Rule] = field(default_factory=dict)
-
-    @classmethod
-    def empty(cls) -> RuleSnapshot:
-        return cls(Matcher(()), {})
 
 
 class RuleStore:

@@ -1,6 +1,6 @@
 """``rules test``: run rules over articles and show the exact alerts they would send.
 
-The alerts are built by the same code the monitor uses (``Matcher`` + ``build_alert``), so what
+The alerts are built by the same code the monitor uses (``alerts.firing.fire``), so what
 is printed is byte for byte what a target would receive. Nothing is sent unless asked; then
 the alerts go through the real notifier, with a throw-away outbox so a test send never stops the
 live monitor from alerting on the same article later.
@@ -24,12 +24,14 @@ from urllib.parse import urlsplit
 from feeds.config import FeedSpec
 from feeds.fetch import Fetcher, FetchLimits
 from feeds.parse import html_to_text, parse_feed
-from newswatch.alerts.message import Alert, build_alert
+from newswatch.alerts.firing import fire
+from newswatch.alerts.message import Alert
 from newswatch.alerts.notifier import DeliveryReport, Notifier
 from newswatch.alerts.outbox import Outbox
 from newswatch.alerts.targets import Targets
 from newswatch.article import Article, make_article_id
-from newswatch.matching.matcher import Matcher
+from newswatch.constants import DEFAULT_TAG
+from newswatch.matching.snapshot import RuleSnapshot
 from newswatch.rules.model import Rule, Status
 
 __all__ = [
@@ -54,15 +56,13 @@ def as_active(rules: Iterable[Rule]) -> list[Rule]:
 
 
 def dry_run(
-    rules: Iterable[Rule], articles: Iterable[Article], *, default_tag: str = "default"
+    rules: Iterable[Rule], articles: Iterable[Article], *, default_tag: str = DEFAULT_TAG
 ) -> Iterator[DryRunAlert]:
     """Every alert ``rules`` would raise on ``articles``, in article then rule order."""
-    by_id = {rule.id: rule for rule in rules}
-    matcher = Matcher(by_id.values())
+    snapshot = RuleSnapshot.of(rules)
     for article in articles:
-        for hit in matcher.match(article):
-            alert = build_alert(by_id[hit.rule_id], article, hit, default_tag=default_tag)
-            yield DryRunAlert(article, alert)
+        for fired in fire(snapshot, article, default_tag=default_tag):
+            yield DryRunAlert(article, fired.alert)
 
 
 def _feed_id(url: str) -> str:
