@@ -14,8 +14,9 @@ from typing import Any, TextIO
 import click
 
 from feeds.config import FeedConfigError, FeedSpec, load_feeds
-from feeds.fetch import Fetcher, FetchError, FetchLimits
-from feeds.parse import ParsedFeed, parse_feed
+from feeds.fetch import FetchError, FetchLimits
+from feeds.once import fetch_once
+from feeds.parse import ParsedFeed
 from feeds.state import FeedHealth, FeedStateStore
 
 __all__ = ["feeds"]
@@ -130,18 +131,6 @@ def status(state_path: Path, fmt: str) -> None:
     click.echo(_table(header, rows))
 
 
-async def _fetch_once(spec: FeedSpec, limits: FetchLimits) -> ParsedFeed:
-    async with Fetcher(limits=limits) as fetcher:
-        result = await fetcher.fetch(spec.url, headers=spec.header_dict)
-    return parse_feed(
-        result.body,
-        spec,
-        content_type=result.content_type,
-        base_url=result.url,
-        fetched=datetime.now(UTC),
-    )
-
-
 def _write_jsonl(parsed: ParsedFeed, out: TextIO) -> None:
     for article in parsed.articles:
         out.write(article.to_json() + "\n")
@@ -173,7 +162,7 @@ def fetch(feeds_file: Path, feed_id: str, out_path: Path, timeout: float) -> Non
         raise click.exceptions.Exit(1)
     limits = FetchLimits(read_timeout=timeout)
     try:
-        parsed = asyncio.run(_fetch_once(spec, limits))
+        parsed, _ = asyncio.run(fetch_once(spec, limits))
     except FetchError as exc:
         click.echo(f"{feed_id}: {exc}", err=True)
         raise click.exceptions.Exit(1) from None

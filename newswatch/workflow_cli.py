@@ -8,6 +8,7 @@ Exit codes: 0 done; 1 the input was wrong (invalid rules, unreadable articles, n
 
 from __future__ import annotations
 
+import asyncio
 import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -18,9 +19,10 @@ from typing import Any, TypeVar
 import click
 
 from feeds.fetch import FetchError
+from feeds.once import fetch_feed, fetch_page
 from newswatch.alerts.message import Alert
-from newswatch.alerts.notifier import format_console
-from newswatch.alerts.targets import TargetsError
+from newswatch.alerts.notifier import format_console, send_now
+from newswatch.alerts.targets import Targets, TargetsError
 from newswatch.archive import (
     ArchiveError,
     ArticleArchive,
@@ -39,16 +41,14 @@ from newswatch.constants import (
 from newswatch.jsonlines import BadLine, articles_from_jsonl
 from newswatch.rules.loader import load_rules
 from newswatch.rules.problems import RuleSet
-from newswatch.workflow.diff import DiffError, copy_git_head, diff_rules
+from newswatch.workflow.diff import diff_rules
 from newswatch.workflow.diff import render as render_diff
 from newswatch.workflow.dryrun import (
     as_active,
     dry_run,
-    fetch_feed,
-    fetch_page,
-    send_alerts,
 )
 from newswatch.workflow.explain import describe_article, explain, render
+from newswatch.workflow.git import DiffError, copy_git_head
 from newswatch.workflow.lint import suggest
 
 __all__ = ["archive_group", "explain_command", "rules_diff", "rules_test"]
@@ -239,7 +239,7 @@ def _test_articles(
 
 def _send(alerts: list[Alert], apprise_config: Path) -> int:
     try:
-        report = send_alerts(alerts, apprise_config)
+        report = asyncio.run(send_now(alerts, Targets.load(apprise_config)))
     except TargetsError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"sent {report.sent}, failed {report.failed}", err=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from newswatch.alerts.notifier import DeliveryReport, Notifier
+from newswatch.alerts.notifier import retry_held
 from newswatch.alerts.outbox import Delivery, Outbox, OutboxError
 from newswatch.alerts.targets import Targets, TargetsError
 from newswatch.constants import DEFAULT_TOPIC_PREFIX, OUTBOX_FILENAME
@@ -138,7 +138,7 @@ def retry(
         retry_dead_letters(bootstrap, topic_prefix, targets, in_doubt=in_doubt)
         return
     assert state is not None
-    report = asyncio.run(_retry(_open_outbox(state), targets))
+    report = asyncio.run(retry_held(_open_outbox(state), targets))
     click.echo(f"sent {report.sent}, failed {report.failed}, deferred {report.deferred}")
     for failure in report.failures:
         click.echo(
@@ -148,13 +148,3 @@ def retry(
         )
     if not report.ok:
         raise SystemExit(1)
-
-
-async def _retry(box: Outbox, targets: Targets) -> DeliveryReport:
-    # One quick round only: the operator is waiting; what still fails stays held with backoff.
-    notifier = Notifier(targets, box, quick_retries=1, quick_wait=0.5)
-    try:
-        box.retry_now()
-        return await notifier.deliver_due()
-    finally:
-        await notifier.close()

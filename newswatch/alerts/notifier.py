@@ -18,9 +18,11 @@ import contextlib
 import logging
 import random
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
 from apprise import Apprise, AppriseResult, NotifyFormat, NotifyType
@@ -29,8 +31,17 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_
 from newswatch.alerts.message import Alert
 from newswatch.alerts.outbox import DEFAULT_LEASE, Delivery, Outbox
 from newswatch.alerts.targets import Target, Targets, redact
+from newswatch.constants import OUTBOX_FILENAME
 
-__all__ = ["Backoff", "DeliveryFailure", "DeliveryReport", "Notifier", "format_console"]
+__all__ = [
+    "Backoff",
+    "DeliveryFailure",
+    "DeliveryReport",
+    "Notifier",
+    "format_console",
+    "retry_held",
+    "send_now",
+]
 
 log = logging.getLogger(__name__)
 
@@ -346,3 +357,34 @@ def _reason(result: AppriseResult) -> str:
 
 def _clip(text: str) -> str:
     return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1] + "…"
+
+
+# --- one round now, for a person waiting at the command line -------------------------------
+
+
+def _quick(targets: Targets, outbox: Outbox) -> Notifier:
+    # One quick retry only: what still fails stays held (with backoff) or is reported.
+    return Notifier(targets, outbox, quick_retries=1, quick_wait=0.5)
+
+
+async def retry_held(outbox: Outbox, targets: Targets) -> DeliveryReport:
+    """``alerts retry``: make every held delivery of ``outbox`` due and deliver it now."""
+    notifier = _quick(targets, outbox)
+    try:
+        outbox.retry_now()
+        return await notifier.deliver_due()
+    finally:
+        await notifier.close()
+
+
+async def send_now(alerts: Iterable[Alert], targets: Targets) -> DeliveryReport:
+    """``rules test --send``: send ``alerts`` to their targets now, through a throw-away
+    outbox, so a test send never stops the live monitor from alerting on the same article."""
+    with tempfile.TemporaryDirectory(prefix="newswatch-test-") as scratch:
+        notifier = _quick(targets, Outbox(Path(scratch) / OUTBOX_FILENAME))
+        try:
+            for alert in alerts:
+                await notifier.submit(alert)
+            return await notifier.deliver_due()
+        finally:
+            await notifier.close()
