@@ -37,7 +37,8 @@ from newswatch.alerts.message import Alert
 from newswatch.alerts.notifier import DeliveryReport, Notifier
 from newswatch.alerts.outbox import Outbox
 from newswatch.alerts.targets import Targets
-from newswatch.archive import ArchiveError, SqliteArchive
+from newswatch.archive.base import ArchiveError
+from newswatch.archive.sqlite import SqliteArchive
 from newswatch.article import Article
 from newswatch.constants import (
     ARCHIVE_FILENAME,

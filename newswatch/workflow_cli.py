@@ -23,13 +23,8 @@ from feeds.once import fetch_feed, fetch_page
 from newswatch.alerts.message import Alert
 from newswatch.alerts.notifier import format_console, send_now
 from newswatch.alerts.targets import Targets, TargetsError
-from newswatch.archive import (
-    ArchiveError,
-    ArticleArchive,
-    KafkaArchive,
-    SqliteArchive,
-    parse_since,
-)
+from newswatch.archive.base import ArchiveError, ArticleArchive, parse_since
+from newswatch.archive.sqlite import SqliteArchive
 from newswatch.article import Article, ArticleError
 from newswatch.cli_options import RULES_OPTION, STATE_FILE_OR_DIR_OPTION, apprise_option
 from newswatch.constants import (
@@ -77,7 +72,8 @@ def _archive_options(func: F) -> F:
 
 def _open_archive(state: Path, kafka: str | None, prefix: str) -> ArticleArchive:
     if kafka:
-        from newswatch.kafka.config import KafkaSettings  # only Kafka users need it
+        from newswatch.kafka.archive import KafkaArchive  # only Kafka users need it
+        from newswatch.kafka.config import KafkaSettings
 
         try:
             topic = KafkaSettings(kafka, prefix=prefix).topics.articles

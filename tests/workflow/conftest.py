@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from newswatch.archive import SqliteArchive
+from newswatch.archive.sqlite import SqliteArchive
 from newswatch.article import Article
 from newswatch.cli import main
 from newswatch.constants import ARCHIVE_FILENAME

@@ -9,14 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.archive import (
-    ArchiveError,
-    KafkaArchive,
-    SqliteArchive,
-    key_partition,
-    parse_since,
-)
+from newswatch.archive.base import ArchiveError, parse_since
+from newswatch.archive.sqlite import SqliteArchive
 from newswatch.constants import ARCHIVE_FILENAME
+from newswatch.kafka.archive import KafkaArchive, key_partition
 from tests.support.kafka import TopicFactory, make_producer
 from tests.workflow.conftest import Workspace, lines, other_article, seed_article, write_jsonl
 
