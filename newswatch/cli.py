@@ -24,11 +24,11 @@ from newswatch.constants import (
     DEFAULT_ARCHIVE_MAX_ARTICLES,
     DEFAULT_STATE_DIR,
 )
+from newswatch.embedded.runtime import Monitor, MonitorConfig
 from newswatch.jsonlines import BadLine
 from newswatch.matching.batch import match_lines
 from newswatch.matching.matcher import Matcher
 from newswatch.rules.loader import load_rules
-from newswatch.runtime import Monitor, MonitorConfig
 from newswatch.shutdown import install_stop
 from newswatch.workflow.check import check_rules, name_report
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newswatch.article import Article
-from newswatch.rulebook import KEPT, Rejection, RuleBook
+from newswatch.embedded.rulebook import KEPT, Rejection, RuleBook
 
 TWO = """\
 rules:

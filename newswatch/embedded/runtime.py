@@ -10,7 +10,7 @@ Order of durability, so nothing is lost and nothing is sent twice:
 
 A crash anywhere replays at most step 2 for a few articles, which the outbox turns into no-ops.
 
-Every handled article is also written to the article archive (``archive.py``) for ``rules test
+Every handled article is also written to the article archive (``archive.sqlite``) for ``rules test
 --archive``, ``rules diff`` and ``explain``; that write is best effort and never holds up alerts.
 A rule edit the reload rejects is logged and, when ``ops_tag`` is set, sent as an alert to that
 Apprise tag.
@@ -49,7 +49,7 @@ from newswatch.constants import (
     OPS_RULE_ID,
     OUTBOX_FILENAME,
 )
-from newswatch.rulebook import Rejection, RuleBook
+from newswatch.embedded.rulebook import Rejection, RuleBook
 
 __all__ = ["Monitor", "MonitorConfig", "RunSummary", "ops_alert"]
 
