@@ -31,6 +31,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from newswatch.redaction import register_secrets
+
 __all__ = [
     "DEFAULT_INTERVAL",
     "MIN_INTERVAL",
@@ -168,6 +170,7 @@ def _substitute_env(value: str, environ: Mapping[str, str]) -> str:
         name = match.group(1)
         if name not in environ:
             raise KeyError(name)
+        register_secrets([environ[name]])  # a header value from the environment is never logged
         return environ[name]
 
     return _ENV_RE.sub(repl, value)

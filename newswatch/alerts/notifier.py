@@ -30,8 +30,9 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_
 
 from newswatch.alerts.message import Alert
 from newswatch.alerts.outbox import DEFAULT_LEASE, Delivery, Outbox
-from newswatch.alerts.targets import Target, Targets, redact
+from newswatch.alerts.targets import Target, Targets
 from newswatch.constants import OUTBOX_FILENAME
+from newswatch.redaction import redact
 
 __all__ = [
     "Backoff",

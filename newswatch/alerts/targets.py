@@ -4,9 +4,9 @@ The file is Apprise's own YAML format (``urls:`` entries with ``tag:``), so anyt
 documents works here. Before Apprise sees it, ``${NAME}`` and ``${NAME:-default}`` are replaced
 from the environment, so tokens and passwords live in env vars, not in the file; ``$$`` writes a
 literal ``$``. Every value taken from the environment is treated as a secret (except plainly
-public ones: short numbers such as ports, IP addresses, localhost, yes/no): it is masked ("***")
-in target names, error messages and in the log records of Apprise and urllib3 (which otherwise
-print header and query values at DEBUG level).
+public ones: short numbers such as ports, IP addresses, localhost, yes/no): it is registered
+with ``newswatch.redaction`` and masked ("***") in target names, error messages and every log
+record (Apprise and urllib3 print header and query values at DEBUG level).
 
 Example ``apprise.yaml``::
 
@@ -27,21 +27,20 @@ A target receives an alert when one of its tags is one of the alert's tags; a ta
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 import os
 import re
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote
 
 import yaml
 from apprise import AppriseAsset, ConfigBase, NotifyBase
 
 from newswatch.constants import DEFAULT_TAG
+from newswatch.redaction import MASK, is_secret, redact, register_secrets, secret_forms
 
 __all__ = [
     "ALWAYS_TAG",
@@ -50,16 +49,11 @@ __all__ = [
     "TargetsError",
     "expand_env",
     "plugin_url",
-    "redact",
-    "register_secrets",
 ]
 
 log = logging.getLogger(__name__)
 
 ALWAYS_TAG = "always"  # Apprise's own "notify always" tag; kept with the same meaning here
-MASK = "***"
-# Shorter values are not masked: they would garble every log line and protect nothing.
-MIN_SECRET_LEN = 4
 _REF = re.compile(r"\$\$|\$\{([^}]*)\}")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
@@ -68,111 +62,6 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 class TargetsError(ValueError):
     """The Apprise config cannot be used. Messages never contain environment values."""
-
-
-# --- secrets -----------------------------------------------------------------------------------
-
-
-class _Secrets:
-    """Process-wide set of values to mask, with the logging filter that applies it."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._values: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
-
-    def add(self, values: Iterable[str]) -> None:
-        forms: set[str] = set()
-        for value in values:
-            if _is_secret(value):
-                forms.update(_forms(value))
-        with self._lock:
-            if forms <= self._values:
-                return
-            self._values |= forms
-            ordered = sorted(self._values, key=len, reverse=True)  # longest first: no partial hits
-            self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
-
-    def covers(self, value: str) -> bool:
-        with self._lock:
-            return value in self._values
-
-    def redact(self, text: str) -> str:
-        pattern = self._pattern
-        return pattern.sub(MASK, text) if pattern is not None and text else text
-
-
-def _forms(value: str) -> set[str]:
-    # URLs and logs carry values percent-encoded as well as raw.
-    return {value, quote(value, safe=""), quote(value), quote_plus(value)}
-
-
-def _is_secret(value: str) -> bool:
-    return len(value) >= MIN_SECRET_LEN and not _plainly_public(value)
-
-
-def _plainly_public(value: str) -> bool:
-    # Ports, IP addresses and switches are often set from the environment too; masking them
-    # would hide every "127.0.0.1:8080" in the logs and protect nothing.
-    if value.isdigit() and len(value) < 8:
-        return True
-    if value.lower() in ("localhost", "true", "false", "yes", "no", "on", "off"):
-        return True
-    try:
-        ipaddress.ip_address(value.strip("[]"))
-    except ValueError:
-        return False
-    return True
-
-
-_SECRETS = _Secrets()
-
-
-class _RedactingFilter(logging.Filter):
-    """Masks secrets in records before any handler (or Apprise's result capture) sees them."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string is the logging call's problem, not ours
-            return True
-        masked = _SECRETS.redact(message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = _SECRETS.redact(record.exc_text)
-        return True
-
-
-_FILTER = _RedactingFilter()
-# A logger's filters only see records created on that very logger, so each one is listed.
-_FILTERED_LOGGERS = (
-    "apprise",
-    "urllib3.connectionpool",
-    "urllib3.util.retry",
-    "requests",
-    "newswatch.alerts",
-    "newswatch.alerts.targets",
-    "newswatch.alerts.notifier",
-    "newswatch.alerts.outbox",
-    "newswatch.alerts.cli",
-)
-
-
-def register_secrets(values: Iterable[str]) -> None:
-    """Mask ``values`` from now on in this process's Apprise/urllib3/newswatch.alerts logs."""
-    _SECRETS.add(values)
-    for name in _FILTERED_LOGGERS:
-        logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
-
-
-def redact(text: str) -> str:
-    """``text`` with every registered secret replaced by ``***``."""
-    return _SECRETS.redact(text)
 
 
 # --- ${NAME} substitution ------------------------------------------------------------------------
@@ -426,8 +315,8 @@ def _target(plugin: NotifyBase, env_values: Mapping[str, str]) -> Target:
     # of a password from the id, and rotating a token keeps the id (and its held deliveries).
     basis = full
     for value in sorted(env_values, key=len, reverse=True):
-        if _SECRETS.covers(value):
-            for form in _forms(value):
+        if is_secret(value):
+            for form in secret_forms(value):
                 basis = basis.replace(form, f"${{{env_values[value]}}}")
     digest = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
     # Apprise masks passwords and tokens in its privacy form but not header or query values,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.alerts.targets import Targets, TargetsError, expand_env, plugin_url, redact
+from newswatch.alerts.targets import Targets, TargetsError, expand_env, plugin_url
+from newswatch.redaction import redact
 from tests.alerts.builders import json_config
 
 HOOK = "json://127.0.0.1:9/hooks"
