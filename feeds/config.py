@@ -31,6 +31,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from newswatch.errors import ConfigError
 from newswatch.redaction import register_secrets
 
 __all__ = [
@@ -50,7 +51,7 @@ _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LANG_RE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*")
 
 
-class FeedConfigError(ValueError):
+class FeedConfigError(ConfigError):
     """The feed list is not valid; ``str()`` is ``file:line:col: field: message``."""
 
     def __init__(self, source: str, line: int, col: int, field: str, message: str) -> None:

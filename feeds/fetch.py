@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from newswatch import __version__
+from newswatch.errors import SourceError
 
 __all__ = [
     "USER_AGENT",
@@ -48,7 +49,7 @@ ACCEPT = (
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-class FetchError(Exception):
+class FetchError(SourceError):
     """A fetch failed; ``str()`` is a one-line reason that names the URL."""
 
     def __init__(self, url: str, reason: str) -> None:

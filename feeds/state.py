@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 
 from newswatch.article import Article
+from newswatch.errors import StateError
 
 __all__ = ["FeedHealth", "FeedStateStore", "HttpCache"]
 
@@ -85,7 +86,7 @@ class FeedStateStore:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
         if version > _SCHEMA_VERSION:
             self._conn.close()
-            raise RuntimeError(
+            raise StateError(
                 f"{self.path}: state schema version {version} is newer than this newswatch"
             )
         if version < _SCHEMA_VERSION:  # an existing store is opened without writing to it

@@ -12,12 +12,14 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from newswatch.errors import InputError
+
 __all__ = ["Article", "ArticleError", "make_article_id"]
 
 _TEXT_FIELDS = ("title", "summary", "content")
 
 
-class ArticleError(ValueError):
+class ArticleError(InputError):
     """An article's JSON form is not valid."""
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from newswatch.article import Article
 from newswatch.constants import DEFAULT_TAG
+from newswatch.errors import InputError
 from newswatch.matching.hits import Hit, Mention
 from newswatch.rules.model import Rule
 
@@ -30,7 +31,7 @@ _BOUNDARY_SLACK = 30
 _WS_RUN = re.compile(r"\s+")
 
 
-class AlertError(ValueError):
+class AlertError(InputError):
     """An alert's JSON form is not valid, or a hit does not belong to the rule/article given."""
 
 

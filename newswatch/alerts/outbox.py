@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from newswatch.alerts.message import Alert
+from newswatch.errors import StateError
 
 __all__ = ["Delivery", "Outbox", "OutboxCounts", "OutboxError", "State"]
 
@@ -43,7 +44,7 @@ class State:
     SENT = "sent"
 
 
-class OutboxError(RuntimeError):
+class OutboxError(StateError):
     """The outbox file is missing, of a newer schema, or holds an unreadable alert."""
 
 

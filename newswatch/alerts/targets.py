@@ -40,6 +40,7 @@ import yaml
 from apprise import AppriseAsset, ConfigBase, NotifyBase
 
 from newswatch.constants import DEFAULT_TAG
+from newswatch.errors import ConfigError
 from newswatch.redaction import MASK, is_secret, redact, register_secrets, secret_forms
 
 __all__ = [
@@ -60,7 +61,7 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
-class TargetsError(ValueError):
+class TargetsError(ConfigError):
     """The Apprise config cannot be used. Messages never contain environment values."""
 
 

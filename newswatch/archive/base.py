@@ -18,11 +18,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from newswatch.article import Article
+from newswatch.errors import StateError
 
 __all__ = ["ArchiveError", "ArchiveStats", "ArticleArchive", "parse_since", "utc_now"]
 
 
-class ArchiveError(RuntimeError):
+class ArchiveError(StateError):
     """The archive cannot be read or written (missing file, bad query, broker gone)."""
 
 

@@ -18,6 +18,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError
 
+from newswatch.errors import BrokerError
 from newswatch.kafka.config import KafkaSettings
 
 __all__ = [
@@ -45,7 +46,7 @@ _COMPACTED = {
 }
 
 
-class TopicError(RuntimeError):
+class TopicError(BrokerError):
     """A topic is missing, cannot be created, or has the wrong shape."""
 
 

@@ -23,6 +23,7 @@ from newswatch.constants import (
     DEFAULT_TOPIC_PREFIX,
     DEFAULT_WORKER_DATA,
 )
+from newswatch.errors import BrokerError
 from newswatch.kafka.admin import TopicError, describe_topics, ensure_topics, group_lag
 from newswatch.kafka.config import KafkaSettings, parse_shard
 from newswatch.shutdown import install_stop
@@ -438,7 +439,7 @@ def retry_dead_letters(bootstrap: str, prefix: str, targets: Targets, *, in_doub
     settings = settings_of(bootstrap, prefix)
     try:
         report = asyncio.run(replay_dead_letters(settings, targets, in_doubt=in_doubt))
-    except (TopicError, RuntimeError) as exc:
+    except BrokerError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
         f"sent {report.sent}, failed {report.failed}, "

@@ -19,6 +19,7 @@ from newswatch.constants import (
     HITS_TOPIC,
     RULES_TOPIC,
 )
+from newswatch.errors import ConfigError
 
 __all__ = [
     "KafkaSettings",
@@ -54,13 +55,13 @@ class KafkaSettings:
 
     def __post_init__(self) -> None:
         if not self.bootstrap.strip():
-            raise ValueError("no Kafka bootstrap address (set --bootstrap or KAFKA_BOOTSTRAP)")
+            raise ConfigError("no Kafka bootstrap address (set --bootstrap or KAFKA_BOOTSTRAP)")
         if not _LEGAL_TOPIC.fullmatch(self.prefix) or len(self.prefix) > 200:
-            raise ValueError(
+            raise ConfigError(
                 f"topic prefix {self.prefix!r}: use letters, digits, '.', '_' and '-' only"
             )
         if self.partitions < 1 or self.replication < 1:
-            raise ValueError("partitions and replication must be at least 1")
+            raise ConfigError("partitions and replication must be at least 1")
 
     @property
     def servers(self) -> list[str]:
@@ -96,8 +97,8 @@ def parse_shard(text: str) -> Shard:
     """``"i/n"`` with ``0 <= i < n``: poller ``i`` of ``n`` owns a stable part of the feeds."""
     index, sep, count = text.partition("/")
     if not sep or not index.strip().isdigit() or not count.strip().isdigit():
-        raise ValueError(f"shard {text!r}: expected i/n, e.g. 0/3")
+        raise ConfigError(f"shard {text!r}: expected i/n, e.g. 0/3")
     shard = Shard(int(index), int(count))
     if shard.count < 1 or not 0 <= shard.index < shard.count:
-        raise ValueError(f"shard {text!r}: need 0 <= i < n")
+        raise ConfigError(f"shard {text!r}: need 0 <= i < n")
     return shard

@@ -18,6 +18,7 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
 from newswatch.alerts.targets import Targets
+from newswatch.errors import BrokerError
 from newswatch.kafka.admin import ensure_topics
 from newswatch.kafka.config import KafkaSettings
 from newswatch.kafka.producer import make_producer
@@ -91,7 +92,7 @@ async def replay_dead_letters(
                 report.failures.append((letter, error))
             await asyncio.to_thread(_write, producer, topic, letter.key, value, timeout)
     except KafkaError as exc:
-        raise RuntimeError(f"Kafka at {settings.bootstrap}: {exc}") from exc
+        raise BrokerError(f"Kafka at {settings.bootstrap}: {exc}") from exc
     finally:
         await asyncio.to_thread(producer.close, 10)
     return report

@@ -26,6 +26,7 @@ from kafka.errors import KafkaError, KafkaTimeoutError
 
 from feeds.config import FeedSpec
 from newswatch.article import Article
+from newswatch.errors import BrokerError
 from newswatch.kafka.admin import MAX_MESSAGE_BYTES
 from newswatch.kafka.config import KafkaSettings
 from newswatch.kafka.records import article_key, article_value
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 _VALUE_LIMIT = MAX_MESSAGE_BYTES - 64 * 1024
 
 
-class SinkError(RuntimeError):
+class SinkError(BrokerError):
     """Kafka did not acknowledge every article of a batch; they stay unseen and come again."""
 
 

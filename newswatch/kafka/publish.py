@@ -23,6 +23,7 @@ from kafka.errors import KafkaError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from newswatch.errors import NewswatchError
 from newswatch.kafka.admin import ensure_topics
 from newswatch.kafka.config import KafkaSettings
 from newswatch.kafka.producer import make_producer
@@ -38,7 +39,7 @@ __all__ = ["PublishError", "PublishPlan", "plan_publish", "publish_rules", "rule
 log = logging.getLogger(__name__)
 
 
-class PublishError(RuntimeError):
+class PublishError(NewswatchError):
     """Nothing was published: the rules are invalid, or Kafka did not take the records."""
 
     def __init__(self, message: str, problems: tuple[RuleProblem, ...] = ()) -> None:

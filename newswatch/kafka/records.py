@@ -21,6 +21,7 @@ from typing import Any
 
 from newswatch.alerts.message import Alert
 from newswatch.article import Article
+from newswatch.errors import InputError
 from newswatch.matching.hits import Hit
 
 __all__ = [
@@ -36,7 +37,7 @@ __all__ = [
 KEY_SEP = "\x1f"
 
 
-class RecordError(ValueError):
+class RecordError(InputError):
     """A record on a topic is not in the expected form."""
 
 

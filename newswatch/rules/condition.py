@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from newswatch.errors import InputError
+
 __all__ = [
     "All",
     "And",
@@ -29,7 +31,7 @@ __all__ = [
 ]
 
 
-class ConditionError(ValueError):
+class ConditionError(InputError):
     def __init__(self, message: str, column: int) -> None:
         super().__init__(message)
         self.message = message

@@ -7,12 +7,13 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from newswatch.errors import SourceError
 from newswatch.rules.catalogue import find_catalogue_dir
 
 __all__ = ["DiffError", "copy_git_head"]
 
 
-class DiffError(RuntimeError):
+class DiffError(SourceError):
     """The old rules cannot be had (no git repository, git failed)."""
 
 
