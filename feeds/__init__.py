@@ -5,5 +5,7 @@
 - ``feeds.parse``: feed bytes -> ``ParsedFeed`` (pure)
 - ``feeds.state``: SQLite: HTTP validators, health, seen entries
 - ``feeds.poller``: fetch -> parse -> unseen -> sink -> mark seen, on a schedule with backoff
-- ``feeds.cli``: the ``newswatch feeds`` commands
+- ``feeds.once``: one feed or page fetched once, no state (``feeds fetch``, ``rules test``)
+
+The ``newswatch feeds`` commands are in ``newswatch.cli.feeds``.
 """

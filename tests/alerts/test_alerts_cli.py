@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from newswatch.alerts.cli import alerts
 from newswatch.alerts.notifier import Notifier
 from newswatch.alerts.outbox import Outbox
 from newswatch.alerts.targets import Targets
+from newswatch.cli.alerts import alerts_group as alerts
 from tests.alerts.builders import LAVROV_AR, Clock, json_config, lavrov_alert
 from tests.support.receivers import HttpReceiver
 
@@ -71,9 +71,7 @@ def test_pending_lists_held_deliveries_in_text_and_json(
     assert "last error: A Connection error occurred" in text.output
     assert LAVROV_AR in text.output
 
-    as_json = runner.invoke(
-        alerts, ["pending", "--state", str(state / "outbox.sqlite3"), "--format", "json"]
-    )
+    as_json = runner.invoke(alerts, ["pending", "--state", str(state), "--format", "json"])
     assert as_json.exit_code == 0, as_json.output
     rows = json.loads(as_json.stdout)
     assert [(r["article_id"], r["attempts"], r["state"]) for r in rows] == [
@@ -91,13 +89,13 @@ def test_retry_delivers_once_when_the_receiver_is_back(
     http_receiver.start()
     runner = CliRunner()
 
-    result = runner.invoke(alerts, ["retry", "--state", str(state), "--config", str(config)])
+    result = runner.invoke(alerts, ["retry", "--state", str(state), "--apprise", str(config)])
     assert result.exit_code == 0, result.output
     assert "sent 2, failed 0" in result.output
     assert len(http_receiver.accepted("/hook")) == 2
     assert http_receiver.accepted()[0].path.endswith(f"token={TOKEN}")  # env expanded
 
-    again = runner.invoke(alerts, ["retry", "--state", str(state), "--config", str(config)])
+    again = runner.invoke(alerts, ["retry", "--state", str(state), "--apprise", str(config)])
     assert again.exit_code == 0 and "sent 0, failed 0" in again.output
     assert len(http_receiver.requests) == 2
     empty = runner.invoke(alerts, ["pending", "--state", str(state)])
@@ -110,7 +108,7 @@ def test_retry_exits_1_when_some_still_fail(
     state, config = setup()
     http_receiver.start()
     http_receiver.fail_with(500)
-    result = CliRunner().invoke(alerts, ["retry", "--state", str(state), "--config", str(config)])
+    result = CliRunner().invoke(alerts, ["retry", "--state", str(state), "--apprise", str(config)])
     assert result.exit_code == 1
     assert "failed 1, deferred 1" in result.output
     assert "error=500" in result.output and TOKEN not in result.output
@@ -124,16 +122,15 @@ def test_retry_reports_a_missing_variable_without_values(
 ) -> None:
     state, config = setup()
     monkeypatch.delenv("HOOK_TOKEN")
-    result = CliRunner().invoke(alerts, ["retry", "--state", str(state), "--config", str(config)])
+    result = CliRunner().invoke(alerts, ["retry", "--state", str(state), "--apprise", str(config)])
     assert result.exit_code == 1
     assert "HOOK_TOKEN" in result.output and str(config) in result.output
 
 
 def test_a_missing_outbox_is_an_error_and_is_not_created(tmp_path: Path) -> None:
-    missing = tmp_path / "nope.sqlite3"
-    result = CliRunner().invoke(alerts, ["pending", "--state", str(missing)])
+    result = CliRunner().invoke(alerts, ["pending", "--state", str(tmp_path)])
     assert result.exit_code == 1 and "no outbox" in result.output
-    assert not missing.exists()
+    assert not (tmp_path / "outbox.sqlite3").exists()
 
 
 def test_help_texts_carry_examples() -> None:

@@ -101,7 +101,7 @@ def test_an_alert_held_while_the_receiver_is_down_is_delivered_later_once(
 
     http_receiver.start()
     retried = desk.run(
-        *desk.command("alerts", "retry", "--state", str(desk.state), "--config", str(desk.apprise))
+        *desk.command("alerts", "retry", "--state", str(desk.state), "--apprise", str(desk.apprise))
     )
     assert retried.returncode == 0, retried.stderr + retried.stdout
     posts = http_receiver.wait_for(len(SEED_FIRING))
@@ -154,9 +154,7 @@ def test_bad_feeds_are_reported_and_the_good_one_still_alerts(
     assert "6 feed(s) polled (4 failed), 2 new article(s)" in result.stderr
 
     status = desk.run(
-        *desk.command(
-            "feeds", "status", "--state", str(desk.state / "feeds.sqlite3"), "--format", "json"
-        )
+        *desk.command("feeds", "status", "--state", str(desk.state), "--format", "json")
     )
     assert status.returncode == 0, status.stderr
     health = {row["feed_id"]: row for row in json.loads(status.stdout)}

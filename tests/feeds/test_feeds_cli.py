@@ -8,9 +8,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from feeds.cli import feeds
 from feeds.state import FeedStateStore
 from newswatch.article import Article
+from newswatch.cli.feeds import feeds_group as feeds
+from newswatch.constants import FEED_STATE_FILENAME
 from tests.support.feed_server import FeedServer, read_fixture
 
 T0 = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
@@ -25,9 +26,9 @@ def write_state(path: Path) -> None:
 
 
 def test_status_table(tmp_path: Path) -> None:
-    path = tmp_path / "state.sqlite"
+    path = tmp_path / FEED_STATE_FILENAME
     write_state(path)
-    result = CliRunner().invoke(feeds, ["status", "--state", str(path)])
+    result = CliRunner().invoke(feeds, ["status", "--state", str(tmp_path)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split() == [
@@ -51,9 +52,9 @@ def test_status_table(tmp_path: Path) -> None:
 
 
 def test_status_json(tmp_path: Path) -> None:
-    path = tmp_path / "state.sqlite"
+    path = tmp_path / FEED_STATE_FILENAME
     write_state(path)
-    result = CliRunner().invoke(feeds, ["status", "--state", str(path), "--format", "json"])
+    result = CliRunner().invoke(feeds, ["status", "--state", str(tmp_path), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert [item["feed_id"] for item in data] == ["bbc-arabic", "tass"]
@@ -64,11 +65,10 @@ def test_status_json(tmp_path: Path) -> None:
 
 
 def test_status_without_state_file_fails(tmp_path: Path) -> None:
-    missing = tmp_path / "nope.sqlite"
-    result = CliRunner().invoke(feeds, ["status", "--state", str(missing)])
+    result = CliRunner().invoke(feeds, ["status", "--state", str(tmp_path / "nope")])
     assert result.exit_code == 1
     assert "no such state file" in result.stderr
-    assert not missing.exists()  # status never creates a state file
+    assert not (tmp_path / "nope").exists()  # status never creates a state file
 
 
 def test_list_valid_file(tmp_path: Path) -> None:

@@ -434,14 +434,20 @@ async def test_key_locks_serialise_one_key_and_clean_up() -> None:
     assert not breaker.down("t")
 
 
-def test_alerts_retry_needs_an_outbox_or_a_broker(tmp_path: Path) -> None:
+def test_alerts_retry_takes_an_outbox_or_a_broker_not_both(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from newswatch.alerts.cli import alerts
+    from newswatch.cli.alerts import alerts_group as alerts
 
     config = tmp_path / "apprise.yaml"
     config.write_text("version: 1\n", encoding="utf-8")
-    result = CliRunner().invoke(alerts, ["retry", "--config", str(config)])
+    both = ["retry", "--apprise", str(config), "--state", str(tmp_path), "--bootstrap", "x:1"]
+    result = CliRunner().invoke(alerts, both)
     assert result.exit_code == 2 and "--state (an outbox) or --bootstrap" in result.output
-    both = ["retry", "--config", str(config), "--state", str(tmp_path), "--bootstrap", "x:1"]
-    assert CliRunner().invoke(alerts, both).exit_code == 2
+    in_doubt = ["retry", "--apprise", str(config), "--state", str(tmp_path), "--in-doubt"]
+    result = CliRunner().invoke(alerts, in_doubt)
+    assert result.exit_code == 2 and "--in-doubt needs --bootstrap" in result.output
+    # Without either, the default state directory's outbox: here there is none.
+    with CliRunner().isolated_filesystem(temp_dir=tmp_path):
+        result = CliRunner().invoke(alerts, ["retry", "--apprise", str(config)])
+    assert result.exit_code == 1 and "no outbox" in result.output

@@ -312,7 +312,7 @@ def test_kill_9_mid_stream_every_alert_arrives_exactly_once(
             d.bootstrap,
             "--topic-prefix",
             d.prefix,
-            "--config",
+            "--apprise",
             str(d.apprise),
             "--in-doubt",
         )
@@ -443,12 +443,12 @@ def test_failing_target_parks_on_dead_letters_and_alerts_retry_replays_once(
 
     http_receiver.succeed()
     retry_args = ["alerts", "retry", "--bootstrap", d.bootstrap, "--topic-prefix", d.prefix]
-    result = d.cli(*retry_args, "--config", str(d.apprise))
+    result = d.cli(*retry_args, "--apprise", str(d.apprise))
     assert result.returncode == 0, result.stderr
     assert "sent 1, failed 0" in result.stdout
     assert len(http_receiver.accepted()) == 1
     assert not list_dead_letters(d.settings)
-    again = d.cli(*retry_args, "--config", str(d.apprise))
+    again = d.cli(*retry_args, "--apprise", str(d.apprise))
     assert "sent 0, failed 0" in again.stdout
     assert len(http_receiver.accepted()) == 1
     # A second copy of the article changes nothing (the dedupe table has it).
@@ -463,10 +463,10 @@ def test_failing_target_parks_on_dead_letters_and_alerts_retry_replays_once(
     producer.send(d.settings.topics.dead_letters, key=doubtful.key, value=doubtful.to_bytes())
     producer.flush(timeout=30)
     producer.close(timeout=10)
-    skipped = d.cli(*retry_args, "--config", str(d.apprise))
+    skipped = d.cli(*retry_args, "--apprise", str(d.apprise))
     assert "sent 0, failed 0, in doubt (not replayed, see --in-doubt) 1" in skipped.stdout
     assert len(http_receiver.accepted()) == 1
-    forced = d.cli(*retry_args, "--config", str(d.apprise), "--in-doubt")
+    forced = d.cli(*retry_args, "--apprise", str(d.apprise), "--in-doubt")
     assert forced.returncode == 0 and "sent 1" in forced.stdout
     assert len(http_receiver.accepted()) == 2 and not list_dead_letters(d.settings)
 

@@ -165,11 +165,11 @@ def test_the_kafka_reader_seeks_each_partition_to_the_time(
     got = archive.get("hour-ago")  # put in a partition by hand: found in the other one
     assert got is not None and got.title == "Story hour-ago"
     assert archive.get("nope") is None
-    # The commands read the same topic with --kafka (topic = <prefix>articles).
+    # The commands read the same topic with --bootstrap (topic = <prefix>articles).
     listed = ws.cli(
         "archive",
         "list",
-        "--kafka",
+        "--bootstrap",
         kafka_bootstrap,
         "--topic-prefix",
         kafka_topics.prefix,

@@ -1,6 +1,7 @@
-"""The Kafka-mode commands: ``poll``, ``worker``, ``rules publish`` and the ``kafka`` group.
-
-Registered at the bottom of ``newswatch/cli.py``. Faust is imported only when a worker starts.
+"""Scale-out mode: ``newswatch poll`` (``kafka.poll.run_poll``), ``newswatch worker``
+(``agents.factory.create_app``) and ``newswatch kafka topics|check|dead-letters``
+(``kafka.admin.ensure_topics``, ``kafka.health.check_health``,
+``kafka.deadletters.list_dead_letters``). Faust is imported only when a worker starts.
 """
 
 from __future__ import annotations
@@ -10,75 +11,31 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from feeds.config import MIN_INTERVAL, FeedConfigError
+from feeds.config import MIN_INTERVAL
 from feeds.fetch import FetchLimits
-from newswatch.alerts.targets import Targets
-from newswatch.cli_options import FEEDS_OPTION, apprise_option, state_dir_option
-from newswatch.constants import (
-    DEFAULT_PARTITIONS,
-    DEFAULT_TOPIC_PREFIX,
-    DEFAULT_WORKER_DATA,
+from newswatch.cli.app import NewswatchGroup
+from newswatch.cli.options import (
+    BOOTSTRAP_OPTION,
+    FEEDS_OPTION,
+    PARTITIONS_OPTION,
+    PREFIX_OPTION,
+    STATE_OPTION,
+    apprise_option,
+    format_option,
+    kafka_settings,
 )
-from newswatch.errors import BrokerError
-from newswatch.kafka.admin import TopicError, describe_topics, ensure_topics, group_lag
-from newswatch.kafka.config import KafkaSettings, parse_shard
-from newswatch.shutdown import install_stop
+from newswatch.cli.stopping import install_stop
+from newswatch.constants import DEFAULT_WORKER_DATA
+from newswatch.kafka.admin import ensure_topics
+from newswatch.kafka.config import parse_shard
+from newswatch.kafka.health import check_health
 
-__all__ = ["kafka_group", "poll_command", "publish_command", "worker_command"]
+__all__ = ["kafka_group", "poll_command", "worker_command"]
 
 log = logging.getLogger("newswatch")
-
-
-BOOTSTRAP_OPTION = click.option(
-    "--bootstrap",
-    envvar="KAFKA_BOOTSTRAP",
-    required=True,
-    help="Kafka bootstrap servers, host:port[,host:port] (env KAFKA_BOOTSTRAP).",
-)
-
-
-PREFIX_OPTION = click.option(
-    "--topic-prefix",
-    envvar="NEWSWATCH_TOPIC_PREFIX",
-    default=DEFAULT_TOPIC_PREFIX,
-    show_default=True,
-    help="Prefix of every topic name (env NEWSWATCH_TOPIC_PREFIX).",
-)
-PARTITIONS_OPTION = click.option(
-    "--partitions",
-    envvar="NEWSWATCH_PARTITIONS",
-    type=click.IntRange(min=1),
-    default=DEFAULT_PARTITIONS,
-    show_default=True,
-    help="Partitions of the articles and hits topics when this creates them.",
-)
-
-
-def quiet_clients() -> None:
-    """Kafka clients log every connection at INFO; keep them to warnings unless debugging."""
-    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
-        for name in ("kafka", "aiokafka"):
-            logging.getLogger(name).setLevel(logging.WARNING)
-
-
-def settings_of(bootstrap: str, prefix: str, partitions: int = DEFAULT_PARTITIONS) -> KafkaSettings:
-    quiet_clients()
-    try:
-        return KafkaSettings(bootstrap=bootstrap, prefix=prefix, partitions=partitions)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-def _install_stop(stop: asyncio.Event) -> None:
-    install_stop(
-        stop,
-        finishing="finishing the batch in flight",
-        on_exit="unacknowledged articles come again",
-    )
 
 
 # --- newswatch poll ----------------------------------------------------------------------------
@@ -90,7 +47,7 @@ def _install_stop(stop: asyncio.Event) -> None:
 @BOOTSTRAP_OPTION
 @PREFIX_OPTION
 @PARTITIONS_OPTION
-@state_dir_option("var/poller", "Directory for the poller's SQLite state (seen, feed health).")
+@STATE_OPTION
 @click.option("--once", is_flag=True, help="Poll every feed once and exit.")
 @click.option(
     "--delivery-timeout",
@@ -147,7 +104,7 @@ def poll_command(
     config = PollConfig(
         feeds_file=feeds_file,
         state_dir=state_dir,
-        kafka=settings_of(bootstrap, topic_prefix, partitions),
+        kafka=kafka_settings(bootstrap, topic_prefix, partitions),
         shard=parsed_shard,
         min_feed_interval=min_feed_interval,
         fetch_limits=FetchLimits(read_timeout=fetch_timeout),
@@ -158,7 +115,11 @@ def poll_command(
     async def run() -> None:
         stop = asyncio.Event()
         if not once:
-            _install_stop(stop)
+            install_stop(
+                stop,
+                finishing="finishing the batch in flight",
+                on_exit="unacknowledged articles come again",
+            )
         summary = await run_poll(config, stop, once=once)
         if once:
             for error in summary.errors:
@@ -169,10 +130,7 @@ def poll_command(
                 err=True,
             )
 
-    try:
-        asyncio.run(run())
-    except (FeedConfigError, TopicError) as exc:
-        raise click.ClickException(str(exc)) from None
+    asyncio.run(run())
 
 
 # --- newswatch worker --------------------------------------------------------------------------
@@ -255,11 +213,10 @@ def worker_command(
     from agents.factory import create_app
     from agents.settings import WorkerSettings
     from newswatch.alerts.notifier import Backoff
-    from newswatch.alerts.targets import TargetsError
     from newswatch.kafka.delivery import RetryPolicy
 
     settings = WorkerSettings(
-        kafka=settings_of(bootstrap, topic_prefix, partitions),
+        kafka=kafka_settings(bootstrap, topic_prefix, partitions),
         group=group,
         apprise=apprise_config,
         datadir=datadir,
@@ -273,62 +230,17 @@ def worker_command(
         ),
         session_timeout=session_timeout,
     )
-    try:
-        worker = create_app(settings)
-    except (TopicError, TargetsError) as exc:
-        raise click.ClickException(str(exc)) from None
+    worker = create_app(settings)
     level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
     # Faust's worker owns the event loop and the signals: SIGTERM/SIGINT finish the events in
     # flight, commit, leave the group and exit 0.
     FaustWorker(worker.app, loglevel=level, quiet=True).execute_from_commandline()
 
 
-# --- newswatch rules publish -------------------------------------------------------------------
-
-
-@click.command("publish")
-@click.argument("path", type=click.Path(path_type=Path), default="rules", envvar="NEWSWATCH_RULES")
-@BOOTSTRAP_OPTION
-@PREFIX_OPTION
-@click.option("--dry-run", is_flag=True, help="Validate and show what would change.")
-def publish_command(path: Path, bootstrap: str, topic_prefix: str, dry_run: bool) -> None:
-    """Validate rules and publish them to the workers; exit 1 if any is invalid.
-
-    Runs the same checks as `rules check` (examples included). If anything is an error,
-    nothing is published. Otherwise the rules topic is made to match PATH: new and changed
-    rules are written, rules no longer in PATH are deleted. Workers apply it within seconds.
-
-    Example: newswatch rules publish rules/ --bootstrap 127.0.0.1:9092
-    """
-    from newswatch.kafka.publish import PublishError, publish_rules
-
-    settings = settings_of(bootstrap, topic_prefix)
-    try:
-        plan = publish_rules(path, settings, dry_run=dry_run)
-    except PublishError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException(str(exc)) from None
-    except TopicError as exc:
-        raise click.ClickException(str(exc)) from None
-    for problem in plan.warnings:
-        click.echo(str(problem), err=True)
-    verb = "would publish" if dry_run else "published"
-    for record in plan.upserts:
-        click.echo(f"{verb} {record.id} v{record.version} ({record.source}:{record.line})")
-    for rule_id in plan.deletes:
-        click.echo(f"{'would delete' if dry_run else 'deleted'} {rule_id}")
-    click.echo(
-        f"{len(plan.upserts)} rule(s) {verb}, {len(plan.deletes)} deleted, "
-        f"{len(plan.unchanged)} unchanged on {settings.topics.rules}",
-        err=True,
-    )
-
-
 # --- newswatch kafka ... -----------------------------------------------------------------------
 
 
-@click.group("kafka")
+@click.group("kafka", cls=NewswatchGroup)
 def kafka_group() -> None:
     """Scale-out mode: topics, health, dead letters.
 
@@ -348,11 +260,8 @@ def topics_command(bootstrap: str, topic_prefix: str, partitions: int) -> None:
 
     Example: newswatch kafka topics --bootstrap 127.0.0.1:9092 --partitions 12
     """
-    settings = settings_of(bootstrap, topic_prefix, partitions)
-    try:
-        n = ensure_topics(settings)
-    except TopicError as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = kafka_settings(bootstrap, topic_prefix, partitions)
+    n = ensure_topics(settings)
     for name in settings.topics.all():
         click.echo(name)
     click.echo(f"articles and hits have {n} partition(s)", err=True)
@@ -373,32 +282,9 @@ def check_command(
 
     Example: newswatch kafka check --bootstrap 127.0.0.1:9092 --max-lag 10000
     """
-    import urllib.request
-
-    settings = settings_of(bootstrap, topic_prefix)
-    group = group or settings.worker_group
-    report: dict[str, Any] = {"bootstrap": bootstrap, "ok": True}
-    try:
-        topics = describe_topics(settings)
-        report["topics"] = topics
-        missing = [name for name in settings.topics.all() if name not in topics]
-        if missing:
-            report["ok"] = False
-            report["missing_topics"] = missing
-        lag = group_lag(settings, group, [settings.topics.articles, settings.topics.hits])
-        report["lag"] = {"group": group, "total": lag.total, **lag.lag}
-        if max_lag is not None and lag.total > max_lag:
-            report["ok"] = False
-    except Exception as exc:  # any failure to reach Kafka is the answer
-        report["ok"] = False
-        report["error"] = f"{type(exc).__name__}: {exc}"
-    if worker_url:
-        try:
-            with urllib.request.urlopen(f"{worker_url.rstrip('/')}/health", timeout=5) as resp:
-                report["worker"] = json.loads(resp.read())
-        except Exception as exc:  # 503 (starting) and refused both mean "not healthy"
-            report["ok"] = False
-            report["worker"] = {"error": f"{type(exc).__name__}: {exc}"}
+    report = check_health(
+        kafka_settings(bootstrap, topic_prefix), group=group, worker_url=worker_url, max_lag=max_lag
+    )
     click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     sys.exit(0 if report["ok"] else 1)
 
@@ -406,7 +292,7 @@ def check_command(
 @kafka_group.command("dead-letters")
 @BOOTSTRAP_OPTION
 @PREFIX_OPTION
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option("text", "json")
 def dead_letters_command(bootstrap: str, topic_prefix: str, fmt: str) -> None:
     """List the alerts parked on the dead-letter topic (replay: `newswatch alerts retry`).
 
@@ -414,7 +300,7 @@ def dead_letters_command(bootstrap: str, topic_prefix: str, fmt: str) -> None:
     """
     from newswatch.kafka.deadletters import list_dead_letters
 
-    letters = list_dead_letters(settings_of(bootstrap, topic_prefix))
+    letters = list_dead_letters(kafka_settings(bootstrap, topic_prefix))
     if fmt == "json":
         rows = [json.loads(letter.to_bytes()) for letter in letters]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -427,29 +313,3 @@ def dead_letters_command(bootstrap: str, topic_prefix: str, fmt: str) -> None:
             f"{letter.reason}"
         )
     click.echo(f"{len(letters)} dead letter(s)", err=True)
-
-
-# --- newswatch alerts retry --bootstrap ---------------------------------------------------------
-
-
-def retry_dead_letters(bootstrap: str, prefix: str, targets: Targets, *, in_doubt: bool) -> None:
-    """``alerts retry --bootstrap``: replay the dead letters; exit 1 if some still fail."""
-    from newswatch.kafka.deadletters import replay_dead_letters
-
-    settings = settings_of(bootstrap, prefix)
-    try:
-        report = asyncio.run(replay_dead_letters(settings, targets, in_doubt=in_doubt))
-    except BrokerError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(
-        f"sent {report.sent}, failed {report.failed}, "
-        f"in doubt (not replayed, see --in-doubt) {report.skipped_in_doubt}"
-    )
-    for letter, error in report.failures:
-        click.echo(
-            f"  failed: rule {letter.alert.rule_id}, article {letter.alert.article_id}, "
-            f"target {letter.target}: {error}",
-            err=True,
-        )
-    if not report.ok:
-        raise SystemExit(1)

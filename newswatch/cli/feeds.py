@@ -1,4 +1,6 @@
-"""``newswatch feeds ...``: validate a feed list, show poller health, fetch one feed once."""
+"""``newswatch feeds list|status|fetch``: validate a feed list (``feeds.config.load_feeds``),
+show feed health (``feeds.state.FeedStateStore.health``), fetch one feed once
+(``feeds.once.fetch_once``)."""
 
 from __future__ import annotations
 
@@ -18,8 +20,11 @@ from feeds.fetch import FetchError, FetchLimits
 from feeds.once import fetch_once
 from feeds.parse import ParsedFeed
 from feeds.state import FeedHealth, FeedStateStore
+from newswatch.cli.app import NewswatchGroup
+from newswatch.cli.options import STATE_OPTION, format_option
+from newswatch.constants import FEED_STATE_FILENAME
 
-__all__ = ["feeds"]
+__all__ = ["feeds_group"]
 
 _ERROR_WIDTH = 80
 
@@ -45,12 +50,18 @@ def _load_or_exit(path: Path) -> list[FeedSpec]:
         raise click.exceptions.Exit(1) from None
 
 
-@click.group("feeds")
-def feeds() -> None:
-    """Feed pollers: check a feed list, see feed health, fetch a feed once."""
+@click.group("feeds", cls=NewswatchGroup)
+def feeds_group() -> None:
+    """Feed pollers: check a feed list, see feed health, fetch a feed once.
+
+    \b
+    Example:
+      newswatch feeds list feeds/feeds.yaml
+      newswatch feeds status --state var/state
+    """
 
 
-@feeds.command("list")
+@feeds_group.command("list")
 @click.argument("feeds_file", type=click.Path(dir_okay=False, path_type=Path))
 def list_feeds(feeds_file: Path) -> None:
     """Validate FEEDS_FILE and list its feeds (exit 1 with file:line:col on an error).
@@ -81,28 +92,19 @@ def _health_json(item: FeedHealth) -> dict[str, Any]:
     return data
 
 
-@feeds.command("status")
-@click.option(
-    "--state",
-    "state_path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The poller's SQLite state file.",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-)
-def status(state_path: Path, fmt: str) -> None:
+@feeds_group.command("status")
+@STATE_OPTION
+@format_option("text", "json")
+def status(state_dir: Path, fmt: str) -> None:
     """Show each feed's health: last success, consecutive failures, last error.
 
-    Example: newswatch feeds status --state var/feeds.sqlite --format json
+    Reads the feed state of ``run`` or ``poll`` in the state directory.
+
+    Example: newswatch feeds status --state var/state --format json
     """
+    state_path = state_dir / FEED_STATE_FILENAME
     if not state_path.is_file():
-        click.echo(f"{state_path}: no such state file", err=True)
+        click.echo(f"{state_path}: no such state file (no feed polled here yet)", err=True)
         raise click.exceptions.Exit(1)
     with FeedStateStore(state_path) as store:
         health = store.health()
@@ -136,7 +138,7 @@ def _write_jsonl(parsed: ParsedFeed, out: TextIO) -> None:
         out.write(article.to_json() + "\n")
 
 
-@feeds.command("fetch")
+@feeds_group.command("fetch")
 @click.argument("feeds_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("feed_id")
 @click.option(

@@ -1,0 +1,144 @@
+"""``newswatch alerts pending|retry``: the deliveries held in the outbox
+(``alerts.outbox.Outbox.pending``, ``alerts.notifier.retry_held``), or with ``--bootstrap``
+the Kafka workers' dead letters (``kafka.deadletters.replay_dead_letters``)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import click
+
+from newswatch.alerts.notifier import retry_held
+from newswatch.alerts.outbox import Delivery, Outbox
+from newswatch.alerts.targets import Targets
+from newswatch.cli.app import NewswatchGroup
+from newswatch.cli.options import (
+    OPTIONAL_BOOTSTRAP_OPTION,
+    PREFIX_OPTION,
+    STATE_OPTION,
+    apprise_option,
+    format_option,
+    kafka_settings,
+)
+from newswatch.constants import OUTBOX_FILENAME
+
+__all__ = ["alerts_group"]
+
+
+def _open_outbox(state_dir: Path) -> Outbox:
+    # create=False: a mistyped path is an error, not a new empty outbox.
+    return Outbox(state_dir / OUTBOX_FILENAME, create=False)
+
+
+@click.group("alerts", cls=NewswatchGroup)
+def alerts_group() -> None:
+    """Alert deliveries held in the outbox: list them, retry them.
+
+    \b
+    Example:
+      newswatch alerts pending --state var/state
+      newswatch alerts retry --state var/state --apprise apprise.yaml
+    """
+
+
+@alerts_group.command("pending")
+@STATE_OPTION
+@format_option("text", "json")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most this many.")
+def pending(state_dir: Path, fmt: str, limit: int | None) -> None:
+    """List deliveries not sent yet, with attempts, next try and last error.
+
+    \b
+    Example:
+      newswatch alerts pending --state var/state
+      newswatch alerts pending --format json | jq '.[].last_error'
+    """
+    with _open_outbox(state_dir) as box:
+        held = box.pending(limit)
+    if fmt == "json":
+        click.echo(json.dumps([d.to_dict() for d in held], ensure_ascii=False, indent=2))
+        return
+    if not held:
+        click.echo("no held deliveries")
+        return
+    for delivery in held:
+        click.echo(_describe(delivery))
+    click.echo(f"{len(held)} held deliver{'y' if len(held) == 1 else 'ies'}")
+
+
+def _describe(d: Delivery) -> str:
+    lines = [
+        f"{d.state:7} {d.target_id}  rule {d.alert.rule_id}  article {d.alert.article_id}",
+        f"        {d.alert.title}",
+        f"        attempts {d.attempts}, next try {d.next_attempt_at:%Y-%m-%dT%H:%M:%S%z}",
+    ]
+    if d.last_error:
+        lines.append(f"        last error: {d.last_error}")
+    return "\n".join(lines)
+
+
+@alerts_group.command("retry")
+@STATE_OPTION
+@apprise_option("The Apprise YAML config (${NAME} taken from the environment).")
+@OPTIONAL_BOOTSTRAP_OPTION
+@PREFIX_OPTION
+@click.option(
+    "--in-doubt",
+    is_flag=True,
+    help="With --bootstrap: also replay letters whose first send may have arrived.",
+)
+def retry(
+    state_dir: Path, apprise_config: Path, bootstrap: str | None, topic_prefix: str, in_doubt: bool
+) -> None:
+    """Make every held delivery due and deliver now; exit 1 if some still fail.
+
+    With --bootstrap, the Kafka workers' dead letters are replayed instead of the outbox.
+
+    \b
+    Example:
+      SMTP_PASSWORD=… newswatch alerts retry --state var/state --apprise apprise.yaml
+    Example (scale-out mode, the workers' dead letters):
+      newswatch alerts retry --bootstrap 127.0.0.1:9092 --apprise apprise.yaml
+    """
+    if not apprise_config.is_file():
+        raise click.BadParameter(f"{apprise_config}: no such file", param_hint="--apprise")
+    given = click.get_current_context().get_parameter_source("state_dir")
+    if bootstrap is not None and given is click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("give --state (an outbox) or --bootstrap (Kafka dead letters)")
+    targets = Targets.load(apprise_config)
+    if bootstrap is not None:
+        _retry_dead_letters(bootstrap, topic_prefix, targets, in_doubt=in_doubt)
+        return
+    if in_doubt:
+        raise click.UsageError("--in-doubt needs --bootstrap (it is about Kafka dead letters)")
+    report = asyncio.run(retry_held(_open_outbox(state_dir), targets))
+    click.echo(f"sent {report.sent}, failed {report.failed}, deferred {report.deferred}")
+    for failure in report.failures:
+        click.echo(
+            f"  failed: rule {failure.rule_id}, article {failure.article_id}, "
+            f"target {failure.target}: {failure.error}",
+            err=True,
+        )
+    if not report.ok:
+        raise SystemExit(1)
+
+
+def _retry_dead_letters(bootstrap: str, prefix: str, targets: Targets, *, in_doubt: bool) -> None:
+    from newswatch.kafka.deadletters import replay_dead_letters
+
+    settings = kafka_settings(bootstrap, prefix)
+    report = asyncio.run(replay_dead_letters(settings, targets, in_doubt=in_doubt))
+    click.echo(
+        f"sent {report.sent}, failed {report.failed}, "
+        f"in doubt (not replayed, see --in-doubt) {report.skipped_in_doubt}"
+    )
+    for letter, error in report.failures:
+        click.echo(
+            f"  failed: rule {letter.alert.rule_id}, article {letter.alert.article_id}, "
+            f"target {letter.target}: {error}",
+            err=True,
+        )
+    if not report.ok:
+        raise SystemExit(1)
