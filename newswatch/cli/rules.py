@@ -170,13 +170,10 @@ def rules_test(
         if not rule.enabled:
             click.echo(f"note: rule {rule.id} is disabled; tested as if enabled", err=True)
     bad: list[BadLine] = []
-    source: Iterable[Article]
     if input_file is not None:
-        source = articles_from_jsonl(input_file, bad)
+        source: Iterable[Article] = articles_from_jsonl(input_file, bad)
     elif feed_url is not None:
-        source, warning = articles_from_feed(feed_url, feed_id=feed_id)
-        if warning is not None:
-            click.echo(f"warning: {feed_url}: {warning}", err=True)
+        source = _feed_articles(feed_url, feed_id)
     else:
         source = ArchiveRef(state_dir, bootstrap, topic_prefix).open().since(since)
     read = 0
@@ -208,12 +205,23 @@ def rules_test(
     if not send:
         click.echo("dry run: nothing sent (add --send to send)", err=True)
     elif alerts:
-        report = asyncio.run(send_now(alerts, Targets.load(apprise_config)))
-        click.echo(f"sent {report.sent}, failed {report.failed}", err=True)
-        for failure in report.failures:
-            click.echo(f"  failed: {failure.target}: {failure.error}", err=True)
-        code = max(code, 0 if report.ok else 1)
+        code = max(code, _send(alerts, apprise_config))
     raise SystemExit(code)
+
+
+def _feed_articles(url: str, feed_id: str | None) -> list[Article]:
+    articles, warning = articles_from_feed(url, feed_id=feed_id)
+    if warning is not None:
+        click.echo(f"warning: {url}: {warning}", err=True)
+    return articles
+
+
+def _send(alerts: list[Alert], apprise_config: Path) -> int:
+    report = asyncio.run(send_now(alerts, Targets.load(apprise_config)))
+    click.echo(f"sent {report.sent}, failed {report.failed}", err=True)
+    for failure in report.failures:
+        click.echo(f"  failed: {failure.target}: {failure.error}", err=True)
+    return 0 if report.ok else 1
 
 
 # --- rules diff ----------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def test_scoring_outcomes() -> None:
     ]
     gold, _ = eval_matching.link_gold(texts, link_index())
     eval_matching.mark_embedded(texts, gold, ["russia"])
-    found = (Mention("e", "Россия", "России", "content", 0, 6),)
+    found: tuple[Mention, ...] = (Mention("e", "Россия", "России", "content", 0, 6),)
     fired = {t.id: {"russia": found} for t in texts}  # the rule fires everywhere
     cell = eval_matching.score(texts, ["russia"], gold, fired)
     assert (cell.tp, cell.fp, cell.fn) == (1, 1, 0)  # t1 hit, t4 false alarm

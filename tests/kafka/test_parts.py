@@ -289,7 +289,7 @@ async def test_a_table_forgets_old_entries_of_its_own_partition_only(tmp_path: P
     async def send(topic: str, key: bytes, value: bytes | None, partition: int, *_: object) -> None:
         sent.append((topic, key, value, partition))
 
-    app.producer.send = send  # type: ignore[method-assign]  # the broker is not needed here
+    app.producer.send = send  # type: ignore[method-assign,assignment]  # no broker needed
     await table.write("old", {"t": now - 100, "p": 1}, partition=1)
     await table.write("new", {"t": now, "p": 1}, partition=1)
     await table.write("elsewhere", {"t": now - 100, "p": 2}, partition=2)
@@ -398,7 +398,7 @@ async def test_a_send_that_fails_after_the_retry_began_is_not_reported_again() -
     await asyncio.sleep(0)
     # asyncio logs "exception was never retrieved" for a future whose error nobody took; the
     # flag it decides on is private, and read here so the test needs no garbage collection.
-    assert topic.sent[1]._log_traceback is False  # type: ignore[attr-defined]
+    assert topic.sent[1]._log_traceback is False
     producing.cancel()
     await asyncio.wait([producing])
 

@@ -26,9 +26,9 @@ def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tupl
 
 
 def _leaves(group: click.Group) -> list[str]:
-    leaves = []
+    leaves: list[str] = []
     for path in _commands(group):
-        command = main
+        command: click.Command = group
         for name in path:
             assert isinstance(command, click.Group)
             command = command.commands[name]

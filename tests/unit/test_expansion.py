@@ -14,8 +14,15 @@ from newswatch.rules.model import Entity, EntityKind, Rule
 EXPANDER = NameExpander(("ar", "en", "fr", "ru"))
 
 
-def entity_rule(kind: EntityKind, canonical: str, *aliases: str, **flags: bool) -> Rule:
-    entity = Entity("e", kind, (canonical, *aliases), canonical, **flags)
+def entity_rule(
+    kind: EntityKind,
+    canonical: str,
+    *aliases: str,
+    gazetteer: bool = True,
+    transliterate: bool = True,
+) -> Rule:
+    names = (canonical, *aliases)
+    entity = Entity("e", kind, names, canonical, gazetteer=gazetteer, transliterate=transliterate)
     return Rule(id="r", version="v", title="r", condition=Any(), entities=(entity,))
 
 

@@ -1,5 +1,6 @@
 """The pure matcher, language by language: what must fire and what must not."""
 
+import typing
 from pathlib import Path
 
 import pytest
@@ -13,20 +14,20 @@ from newswatch.rules.model import Entity, EntityKind, Rule, Status
 SEED = Path(__file__).parents[1] / "fixtures" / "seed" / "000_fe08c59a11eb98b9.txt"
 
 
-def rule(rule_id: str, *names: str, match: str | None = None, **extra: object) -> Rule:
+def rule(rule_id: str, *names: str, match: str | None = None, **extra: typing.Any) -> Rule:
     entities = (Entity("e", EntityKind.PLACE, names, names[0]),)
-    extra_entities = extra.pop("entities", ())
+    extra_entities: tuple[Entity, ...] = tuple(extra.pop("entities", ()))
     return Rule(
         id=rule_id,
         version="v1",
         title=rule_id,
         condition=parse_condition(match) if match else Any(),
-        entities=entities + tuple(extra_entities),  # type: ignore[operator]
-        **extra,  # type: ignore[arg-type]
+        entities=entities + extra_entities,
+        **extra,
     )
 
 
-def fires(r: Rule, text: str, **article: str) -> bool:
+def fires(r: Rule, text: str, **article: typing.Any) -> bool:
     return bool(Matcher([r]).match(Article(id="a", content=text, **article)))
 
 
