@@ -244,3 +244,13 @@ def test_the_checks_see_a_wrong_import() -> None:
     back_edge = {**GRAPH, "newswatch.article": GRAPH["newswatch.article"] | {"newswatch.cli"}}
     cycle = _cycle(back_edge)
     assert cycle is not None and "newswatch.article" in cycle and "newswatch.cli" in cycle
+
+
+def test_every_module_has_a_line_in_the_architecture_page() -> None:
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [
+        str(path.relative_to(ROOT))
+        for path in MODULES.values()
+        if path.name not in ("__init__.py", "__main__.py") and f"`{path.name}`" not in page
+    ]
+    assert not missing, f"docs/architecture.md does not mention: {missing}"
