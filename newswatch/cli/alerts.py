@@ -114,14 +114,22 @@ def retry(
     if in_doubt:
         raise click.UsageError("--in-doubt needs --bootstrap (it is about Kafka dead letters)")
     report = asyncio.run(retry_held(_open_outbox(state_dir), targets))
-    click.echo(f"sent {report.sent}, failed {report.failed}, deferred {report.deferred}")
-    for failure in report.failures:
+    _outcome(
+        f"sent {report.sent}, failed {report.failed}, deferred {report.deferred}",
+        [(f.rule_id, f.article_id, f.target, f.error) for f in report.failures],
+        ok=report.ok,
+    )
+
+
+def _outcome(summary: str, failures: list[tuple[str, str, str, str]], *, ok: bool) -> None:
+    """Print what a retry did and each (rule, article, target, error) that still failed;
+    exit 1 unless all went out."""
+    click.echo(summary)
+    for rule_id, article_id, target, error in failures:
         click.echo(
-            f"  failed: rule {failure.rule_id}, article {failure.article_id}, "
-            f"target {failure.target}: {failure.error}",
-            err=True,
+            f"  failed: rule {rule_id}, article {article_id}, target {target}: {error}", err=True
         )
-    if not report.ok:
+    if not ok:
         raise SystemExit(1)
 
 
@@ -130,15 +138,11 @@ def _retry_dead_letters(bootstrap: str, prefix: str, targets: Targets, *, in_dou
 
     settings = kafka_settings(bootstrap, prefix)
     report = asyncio.run(replay_dead_letters(settings, targets, in_doubt=in_doubt))
-    click.echo(
+    _outcome(
         f"sent {report.sent}, failed {report.failed}, "
-        f"in doubt (not replayed, see --in-doubt) {report.skipped_in_doubt}"
+        f"in doubt (not replayed, see --in-doubt) {report.skipped_in_doubt}",
+        [
+            (ltr.alert.rule_id, ltr.alert.article_id, ltr.target, err)
+            for ltr, err in report.failures
+        ],
     )
-    for letter, error in report.failures:
-        click.echo(
-            f"  failed: rule {letter.alert.rule_id}, article {letter.alert.article_id}, "
-            f"target {letter.target}: {error}",
-            err=True,
-        )
-    if not report.ok:
-        raise SystemExit(1)
