@@ -145,4 +145,5 @@ def _retry_dead_letters(bootstrap: str, prefix: str, targets: Targets, *, in_dou
             (ltr.alert.rule_id, ltr.alert.article_id, ltr.target, err)
             for ltr, err in report.failures
         ],
+        ok=report.ok,
     )
