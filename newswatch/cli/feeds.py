@@ -104,8 +104,7 @@ def status(state_dir: Path, fmt: str) -> None:
     """
     state_path = state_dir / FEED_STATE_FILENAME
     if not state_path.is_file():
-        click.echo(f"{state_path}: no such state file (no feed polled here yet)", err=True)
-        raise click.exceptions.Exit(1)
+        raise click.ClickException(f"{state_path}: no such state file (no feed polled here yet)")
     with FeedStateStore(state_path) as store:
         health = store.health()
     if fmt == "json":
@@ -160,17 +159,14 @@ def fetch(feeds_file: Path, feed_id: str, out_path: Path, timeout: float) -> Non
     spec = specs.get(feed_id)
     if spec is None:
         known = ", ".join(sorted(specs)) or "none"
-        click.echo(f"{feeds_file}: no feed {feed_id!r} (known: {known})", err=True)
-        raise click.exceptions.Exit(1)
+        raise click.ClickException(f"{feeds_file}: no feed {feed_id!r} (known: {known})")
     limits = FetchLimits(read_timeout=timeout)
     try:
         parsed, _ = asyncio.run(fetch_once(spec, limits))
     except FetchError as exc:
-        click.echo(f"{feed_id}: {exc}", err=True)
-        raise click.exceptions.Exit(1) from None
+        raise click.ClickException(f"{feed_id}: {exc}") from None
     if parsed.error is not None and not parsed.articles:
-        click.echo(f"{feed_id}: {parsed.error}", err=True)
-        raise click.exceptions.Exit(1)
+        raise click.ClickException(f"{feed_id}: {parsed.error}")
     if parsed.error is not None:
         click.echo(f"{feed_id}: warning: {parsed.error}", err=True)
     if str(out_path) == "-":

@@ -124,7 +124,7 @@ def test_fetch_errors_exit_1(tmp_path: Path, feed_server: FeedServer) -> None:
     runner = CliRunner()
     failed = runner.invoke(feeds, ["fetch", str(config), "broken", "--out", str(out)])
     assert failed.exit_code == 1
-    assert failed.stderr.strip() == f"broken: HTTP 500 Internal Server Error at {url}"
+    assert failed.stderr.strip() == f"Error: broken: HTTP 500 Internal Server Error at {url}"
     assert not out.exists()
     unknown = runner.invoke(feeds, ["fetch", str(config), "nope", "--out", str(out)])
     assert unknown.exit_code == 1
