@@ -101,7 +101,9 @@ def _mask(record: logging.LogRecord) -> None:
         return
     masked = _SECRETS.redact(message)
     if masked != message:
-        record.msg, record.args = masked, None
+        # () and not None: a formatter that applies the args again (Faust's) turns None into
+        # (None,), and the masked line would be lost in a logging error.
+        record.msg, record.args = masked, ()
     if record.exc_info and not record.exc_text:
         record.exc_text = logging.Formatter().formatException(record.exc_info)
     if record.exc_text:
