@@ -66,16 +66,13 @@ def archive_list(
       newswatch archive list --since 12h
       newswatch archive list --since 7d --format jsonl > week.jsonl
     """
-    archive = ArchiveRef(state_dir, bootstrap, topic_prefix).open()
     count = 0
-    try:
+    with ArchiveRef(state_dir, bootstrap, topic_prefix).opened() as archive:
         for article in archive.since(since):
             if limit is not None and count >= limit:
                 break
             count += 1
             click.echo(article.to_json() if fmt == "jsonl" else _line(article))
-    finally:
-        archive.close()
     click.echo(f"{count} article(s)", err=True)
 
 

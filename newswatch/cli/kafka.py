@@ -14,12 +14,12 @@ from pathlib import Path
 
 import click
 
-from feeds.config import MIN_INTERVAL
 from feeds.fetch import FetchLimits
 from newswatch.cli.app import NewswatchGroup
 from newswatch.cli.options import (
     BOOTSTRAP_OPTION,
     FEEDS_OPTION,
+    MIN_FEED_INTERVAL_OPTION,
     PARTITIONS_OPTION,
     PREFIX_OPTION,
     STATE_OPTION,
@@ -65,13 +65,7 @@ log = logging.getLogger("newswatch")
     hidden=True,
     help="Seconds without Kafka's acknowledgement before the outage is logged.",
 )
-@click.option(
-    "--min-feed-interval",
-    type=float,
-    default=MIN_INTERVAL,
-    envvar="NEWSWATCH_MIN_FEED_INTERVAL",
-    hidden=True,
-)
+@MIN_FEED_INTERVAL_OPTION
 def poll_command(
     feeds_file: Path,
     shard: str | None,

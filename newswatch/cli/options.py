@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from feeds.config import MIN_INTERVAL
 from newswatch.archive.base import parse_since
 from newswatch.constants import (
     DEFAULT_APPRISE,
@@ -27,6 +28,7 @@ from newswatch.kafka.config import KafkaSettings
 __all__ = [
     "BOOTSTRAP_OPTION",
     "FEEDS_OPTION",
+    "MIN_FEED_INTERVAL_OPTION",
     "OPTIONAL_BOOTSTRAP_OPTION",
     "PARTITIONS_OPTION",
     "PREFIX_OPTION",
@@ -67,6 +69,15 @@ FEEDS_OPTION = click.option(
     default=DEFAULT_FEEDS,
     envvar="NEWSWATCH_FEEDS",
     help="Feed list (YAML). Default: the shipped feeds/feeds.yaml.",
+)
+
+# Hidden: the floor on a feed's interval (10 s), lowered only by tests with local feeds.
+MIN_FEED_INTERVAL_OPTION = click.option(
+    "--min-feed-interval",
+    type=float,
+    default=MIN_INTERVAL,
+    envvar="NEWSWATCH_MIN_FEED_INTERVAL",
+    hidden=True,
 )
 
 

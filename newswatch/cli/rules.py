@@ -270,11 +270,8 @@ def rules_diff(
                 click.echo(f"old: {problem} (rule left out)", err=True)
             before = loaded.rules
         after = load_valid(new).rules
-        archive = ArchiveRef(state_dir, bootstrap, topic_prefix).open()
-        try:
+        with ArchiveRef(state_dir, bootstrap, topic_prefix).opened() as archive:
             result = diff_rules(before, after, archive.since(since))
-        finally:
-            archive.close()
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -9,9 +9,14 @@ from pathlib import Path
 
 import click
 
-from feeds.config import MIN_INTERVAL
 from feeds.fetch import FetchLimits
-from newswatch.cli.options import FEEDS_OPTION, RULES_OPTION, STATE_OPTION, apprise_option
+from newswatch.cli.options import (
+    FEEDS_OPTION,
+    MIN_FEED_INTERVAL_OPTION,
+    RULES_OPTION,
+    STATE_OPTION,
+    apprise_option,
+)
 from newswatch.cli.stopping import install_stop
 from newswatch.constants import DEFAULT_ARCHIVE_MAX_AGE, DEFAULT_ARCHIVE_MAX_ARTICLES
 from newswatch.embedded.runtime import Monitor, MonitorConfig
@@ -72,13 +77,7 @@ log = logging.getLogger("newswatch")
     show_default=True,
     help="The oldest archived articles beyond this count are pruned.",
 )
-@click.option(
-    "--min-feed-interval",
-    type=float,
-    default=MIN_INTERVAL,
-    envvar="NEWSWATCH_MIN_FEED_INTERVAL",
-    hidden=True,
-)
+@MIN_FEED_INTERVAL_OPTION
 def run_command(
     feeds_file: Path,
     rules_dir: Path,

@@ -9,7 +9,9 @@ are ``NewswatchError``s with a one-line message (``ArchiveError``, ``FetchError`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from feeds.once import fetch_feed, fetch_page
@@ -26,7 +28,6 @@ __all__ = [
     "archived",
     "articles_from_feed",
     "articles_from_file",
-    "open_archive",
     "resolve_articles",
 ]
 
@@ -36,32 +37,34 @@ def archive_file(state: Path) -> Path:
     return state / ARCHIVE_FILENAME
 
 
+@dataclass(frozen=True, slots=True)
 class ArchiveRef:
     """Where the archive is: the state directory's SQLite file, or a Kafka articles topic
     (``bootstrap`` given). Opened for each use, so a long command holds nothing open."""
 
-    def __init__(
-        self, state: Path, bootstrap: str | None = None, prefix: str = DEFAULT_TOPIC_PREFIX
-    ) -> None:
-        self.state = state
-        self.bootstrap = bootstrap
-        self.prefix = prefix
+    state: Path
+    bootstrap: str | None = None
+    prefix: str = DEFAULT_TOPIC_PREFIX
 
     def open(self) -> ArticleArchive:
-        return open_archive(self.state, self.bootstrap, self.prefix)
+        """The Kafka articles topic if ``bootstrap`` is given, else the SQLite archive in
+        ``state``, which must exist: a mistyped path is an error, not a new archive."""
+        if self.bootstrap:
+            from newswatch.kafka.archive import KafkaArchive  # only Kafka users need kafka-python
+            from newswatch.kafka.config import KafkaSettings
 
+            topic = KafkaSettings(self.bootstrap, prefix=self.prefix).topics.articles
+            return KafkaArchive(self.bootstrap, topic)
+        return SqliteArchive(archive_file(self.state), create=False)
 
-def open_archive(
-    state: Path, bootstrap: str | None = None, prefix: str = DEFAULT_TOPIC_PREFIX
-) -> ArticleArchive:
-    """The archive to read: the Kafka articles topic if ``bootstrap`` is given, else the SQLite
-    archive in ``state`` (which must exist: a mistyped path is an error, not a new archive)."""
-    if bootstrap:
-        from newswatch.kafka.archive import KafkaArchive  # only Kafka users need kafka-python
-        from newswatch.kafka.config import KafkaSettings
-
-        return KafkaArchive(bootstrap, KafkaSettings(bootstrap, prefix=prefix).topics.articles)
-    return SqliteArchive(archive_file(state), create=False)
+    @contextmanager
+    def opened(self) -> Iterator[ArticleArchive]:
+        """``open()``, closed again when the block ends."""
+        archive = self.open()
+        try:
+            yield archive
+        finally:
+            archive.close()
 
 
 def articles_from_feed(url: str, *, feed_id: str | None = None) -> tuple[list[Article], str | None]:
@@ -92,14 +95,6 @@ def articles_from_file(path: Path) -> list[Article]:
     return articles
 
 
-def _look(archive: ArchiveRef, look: Callable[[ArticleArchive], Article | None]) -> Article | None:
-    opened = archive.open()
-    try:
-        return look(opened)
-    finally:
-        opened.close()
-
-
 def resolve_articles(ref: str, archive: ArchiveRef) -> list[Article]:
     """What ``explain ARTICLE`` explains: ``ref`` is a JSON file, a URL (taken from the archive
     if it is there, else fetched once) or an archived article id."""
@@ -108,11 +103,12 @@ def resolve_articles(ref: str, archive: ArchiveRef) -> list[Article]:
         return articles_from_file(path)
     if ref.startswith(("http://", "https://")):
         try:
-            archived = _look(archive, lambda a: a.find_url(ref))
+            with archive.opened() as opened:
+                found = opened.find_url(ref)
         except ArchiveError:
-            archived = None  # no archive here: fetch instead
-        return [archived] if archived is not None else fetch_page(ref)
-    found = _look(archive, lambda a: a.get(ref))
+            found = None  # no archive here: fetch instead
+        return [found] if found is not None else fetch_page(ref)
+    found = archived(archive, ref)
     if found is None:
         raise InputError(f"{ref!r} is no file, no URL and no article id in the archive")
     return [found]
@@ -120,4 +116,5 @@ def resolve_articles(ref: str, archive: ArchiveRef) -> list[Article]:
 
 def archived(archive: ArchiveRef, article_id: str) -> Article | None:
     """The archived article with this id, or None."""
-    return _look(archive, lambda a: a.get(article_id))
+    with archive.opened() as opened:
+        return opened.get(article_id)
