@@ -24,6 +24,7 @@ from agents.ports import Breaker, FaustPorts, KeyLocks
 from agents.tables import DurableTable
 from newswatch.alerts.message import Alert
 from newswatch.alerts.notifier import format_console
+from newswatch.alerts.story import CONSOLE
 from newswatch.alerts.targets import Targets
 from newswatch.kafka.delivery import (
     FINAL,
@@ -128,7 +129,7 @@ class HitDeliverer:
                 self.metrics.duplicate_hits.inc()
                 return None
         else:
-            states = {t.id: TargetState(NEW) for t in self.targets.select(alert.tags)}
+            states = {t.id: TargetState(NEW) for t in self.targets.for_alert(alert)}
             self._announce(alert, bool(states))
             if not states:
                 # Nothing to send; remembered anyway, so a replay neither prints nor warns.
@@ -236,6 +237,8 @@ class HitDeliverer:
         )
 
     def _announce(self, alert: Alert, has_targets: bool) -> None:
+        if alert.targets and CONSOLE not in alert.targets:
+            return  # a story alert for one target: the console gets its own
         if self.console:
             sys.stdout.write(format_console(alert))
             sys.stdout.flush()

@@ -18,6 +18,7 @@ import feedparser
 
 from feeds.config import FeedSpec
 from newswatch.article import Article, make_article_id
+from newswatch.links import canonical_url
 
 __all__ = ["ParsedFeed", "html_to_text", "normalise_language", "parse_feed"]
 
@@ -181,7 +182,11 @@ def _article(
         if content == summary:
             content = ""  # feedparser copies a lone <content> into summary; keep one copy
     link = entry.get("link")
-    url = urljoin(base_url, link.strip()) if isinstance(link, str) and link.strip() else ""
+    url = (
+        canonical_url(urljoin(base_url, link.strip()))
+        if isinstance(link, str) and link.strip()
+        else ""
+    )
     guid = entry.get("id")
     return Article(
         id=make_article_id(spec.id, guid if isinstance(guid, str) else None, url, title, content),

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newswatch.errors import InputError
+from newswatch.links import link_key
 
 __all__ = ["Article", "ArticleError", "make_article_id"]
 
@@ -30,12 +31,13 @@ def make_article_id(
 
     The id is a hash so it is short, safe as a Kafka key and in file names, and the same on
     every poller that sees the entry. The guid is scoped by feed (two feeds may reuse "1");
-    a link is global, so the same story syndicated by two feeds gets one id.
+    a link is global and named by its ``link_key`` (no trackers, AMP or mobile forms), so the
+    same story syndicated by two feeds, or at a second URL, gets one id.
     """
     if guid and guid.strip():
         basis = f"guid\0{feed_id}\0{guid.strip()}"
-    elif link and link.strip():
-        basis = f"link\0{link.strip()}"
+    elif link and link_key(link):
+        basis = f"link\0{link_key(link)}"
     else:
         basis = f"text\0{feed_id}\0{title}\0{content}"
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:24]

@@ -29,6 +29,7 @@ __all__ = [
     "OPS_RULE_ID",
     "OUTBOX_FILENAME",
     "RULES_TOPIC",
+    "STORIES_FILENAME",
 ]
 
 # --- the state directory (embedded monitor and pollers) ------------------------------------
@@ -39,6 +40,7 @@ DEFAULT_STATE_DIR = Path("var/state")
 FEED_STATE_FILENAME = "feeds.sqlite3"
 OUTBOX_FILENAME = "outbox.sqlite3"  # alerts queued, sent and held for retry
 ARCHIVE_FILENAME = "archive.sqlite3"  # recent articles, for rules test / diff / explain
+STORIES_FILENAME = "stories.sqlite3"  # which story each recent article joined, and why
 DEFAULT_ARCHIVE_MAX_ARTICLES = 200_000
 DEFAULT_ARCHIVE_MAX_AGE = timedelta(days=30)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +22,14 @@ from newswatch.errors import InputError
 from newswatch.matching.hits import Hit, Mention
 from newswatch.rules.model import Rule
 
-__all__ = ["SNIPPET_CHARS", "Alert", "AlertError", "build_alert", "make_snippet"]
+__all__ = [
+    "SNIPPET_CHARS",
+    "Alert",
+    "AlertError",
+    "build_alert",
+    "build_story_alert",
+    "make_snippet",
+]
 
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
@@ -37,7 +45,12 @@ class AlertError(InputError):
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """One notification, one per (rule, article): ``key`` is the hit's idempotency key."""
+    """One notification. ``key`` is its idempotency key: the hit's (one per (rule, article)),
+    or for a story alert ``story``, story id, target id (one per (story, target)).
+
+    ``targets``, when set, are the target ids it goes to (a story alert is built per target);
+    otherwise its ``tags`` choose them. ``rules`` lists the rules it names when there are
+    several (the first is ``rule_id``); ``story`` is the story it opened."""
 
     key: str
     rule_id: str
@@ -48,6 +61,9 @@ class Alert:
     tags: tuple[str, ...]
     severity: str
     url: str = ""
+    targets: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    story: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +76,9 @@ class Alert:
             "tags": list(self.tags),
             "severity": self.severity,
             "url": self.url,
+            "targets": list(self.targets),
+            "rules": list(self.rules),
+            "story": self.story,
         }
 
     def to_json(self) -> str:
@@ -81,10 +100,16 @@ class Alert:
         url = data.get("url") or ""
         if not isinstance(url, str):
             raise AlertError(f"url: expected a string, got {type(url).__name__}")
-        tags = data.get("tags", [])
-        if not isinstance(tags, list | tuple) or not all(isinstance(t, str) for t in tags):
-            raise AlertError("tags: expected a list of strings")
-        return cls(url=url, tags=tuple(tags), **values)
+        lists = {}
+        for name in ("tags", "targets", "rules"):
+            items = data.get(name) or []
+            if not isinstance(items, list | tuple) or not all(isinstance(t, str) for t in items):
+                raise AlertError(f"{name}: expected a list of strings")
+            lists[name] = tuple(items)
+        story = data.get("story") or ""
+        if not isinstance(story, str):
+            raise AlertError(f"story: expected a string, got {type(story).__name__}")
+        return cls(url=url, story=story, **lists, **values)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Alert:
@@ -95,6 +120,9 @@ class Alert:
         return cls.from_dict(data)
 
 
+_SEVERITY_ORDER = ("info", "low", "medium", "high", "critical")
+
+
 def build_alert(rule: Rule, article: Article, hit: Hit, *, default_tag: str = DEFAULT_TAG) -> Alert:
     """The alert for ``hit`` (of ``rule`` on ``article``).
 
@@ -102,15 +130,35 @@ def build_alert(rule: Rule, article: Article, hit: Hit, *, default_tag: str = DE
     >>> alert.title                                      # doctest: +SKIP
     '[HIGH] Lavrov in Syria: سيرغي لافروف يصل إلى دمشق'
     """
-    if hit.rule_id != rule.id or hit.article_id != article.id:
-        # A mix-up here would send one story's alert under another rule or link.
-        raise AlertError(
-            f"hit ({hit.rule_id}, {hit.article_id}) is not for rule {rule.id} "
-            f"and article {article.id}"
-        )
-    severity = str(rule.severity.value)
+    return build_story_alert([(rule, hit)], article, key=hit.key, default_tag=default_tag)
+
+
+def build_story_alert(
+    fired: Sequence[tuple[Rule, Hit]],
+    article: Article,
+    *,
+    key: str,
+    story: str = "",
+    targets: tuple[str, ...] = (),
+    default_tag: str = DEFAULT_TAG,
+) -> Alert:
+    """One message naming every rule of ``fired`` (all hits on ``article``), most severe first
+    in the title; with one rule it is that rule's alert."""
+    if not fired:
+        raise AlertError("an alert needs at least one hit")
+    for rule, hit in fired:
+        if hit.rule_id != rule.id or hit.article_id != article.id:
+            # A mix-up here would send one story's alert under another rule or link.
+            raise AlertError(
+                f"hit ({hit.rule_id}, {hit.article_id}) is not for rule {rule.id} "
+                f"and article {article.id}"
+            )
+    ranked = sorted(fired, key=lambda pair: -_SEVERITY_ORDER.index(str(pair[0].severity.value)))
+    top_rule, top_hit = ranked[0]
+    severity = str(top_rule.severity.value)
     article_title = _one_line(article.title) or article.url or article.id
-    title = f"[{severity.upper()}] {_one_line(rule.title) or rule.id}: {article_title}"
+    rule_titles = ", ".join(_one_line(rule.title) or rule.id for rule, _ in ranked)
+    title = f"[{severity.upper()}] {rule_titles}: {article_title}"
 
     lines = [article_title]
     if article.feed:
@@ -119,31 +167,49 @@ def build_alert(rule: Rule, article: Article, hit: Hit, *, default_tag: str = DE
         lines.append(f"Link: {article.url}")
     if article.published is not None:
         lines.append(f"Published: {_iso_utc(article.published)}")
-    lines.append(f"Rule: {rule.title} ({rule.id} v{hit.rule_version}, {severity})")
+    if len(ranked) == 1:
+        lines.append(_rule_line("Rule: ", top_rule, top_hit))
+    else:
+        lines.append("Rules:")
+        lines.extend(_rule_line("- ", rule, hit) for rule, hit in ranked)
 
-    names = _names_found(rule, hit.mentions)
+    names: dict[str, list[str]] = {}
+    for rule, hit in fired:
+        for label, surfaces in _names_found(rule, hit.mentions):
+            known = names.setdefault(label, [])
+            known.extend(s for s in surfaces if s not in known)
     if names:
         lines.append("Names found:")
-        lines.extend(f"- {entity}: {', '.join(surfaces)}" for entity, surfaces in names)
+        lines.extend(f"- {entity}: {', '.join(surfaces)}" for entity, surfaces in names.items())
 
-    snippet = _snippet_for(article, hit.mentions)
+    snippet = _snippet_for(article, tuple(m for _, hit in fired for m in hit.mentions))
     if snippet:
         lines.extend(("", snippet))
 
     # Apprise tags are case-insensitive (it lowercases them); doing the same here keeps routing,
     # storage and display consistent.
-    tags = tuple(dict.fromkeys(t.strip().lower() for t in rule.notify if t.strip()))
+    tags = tuple(
+        dict.fromkeys(t.strip().lower() for rule, _ in ranked for t in rule.notify if t.strip())
+    )
     return Alert(
-        key=hit.key,
-        rule_id=rule.id,
-        rule_version=hit.rule_version,
+        key=key,
+        rule_id=top_rule.id,
+        rule_version=top_hit.rule_version,
         article_id=article.id,
         title=title,
         body="\n".join(lines),
         tags=tags or (default_tag.strip().lower(),),
         severity=severity,
         url=article.url,
+        targets=targets,
+        rules=tuple(rule.id for rule, _ in ranked) if len(ranked) > 1 else (),
+        story=story,
     )
+
+
+def _rule_line(prefix: str, rule: Rule, hit: Hit) -> str:
+    severity = str(rule.severity.value)
+    return f"{prefix}{rule.title} ({rule.id} v{hit.rule_version}, {severity})"
 
 
 def _one_line(text: str) -> str:

@@ -30,6 +30,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_
 
 from newswatch.alerts.message import Alert
 from newswatch.alerts.outbox import DEFAULT_LEASE, Delivery, Outbox
+from newswatch.alerts.story import CONSOLE
 from newswatch.alerts.targets import Target, Targets
 from newswatch.constants import OUTBOX_FILENAME
 from newswatch.redaction import redact
@@ -176,14 +177,14 @@ class Notifier:
     async def submit(self, alert: Alert) -> bool:
         """Queue ``alert`` for each target of its tags; False if this alert key is known."""
         self._check_open()
-        chosen = self.targets.select(alert.tags)
+        chosen = self.targets.for_alert(alert)
         if not self.outbox.enqueue(alert, [t.id for t in chosen], now=self._clock()):
             log.debug("alert already known, not notified again: %s", alert.key)
             return False
-        if self.console:
+        if self.console and (not alert.targets or CONSOLE in alert.targets):
             self._to_console(alert)
             log.debug("alert shown on the console: %s", alert.key)
-        if not chosen and not self.console:
+        if not chosen and not self.console and not alert.targets:
             log.warning(
                 "alert for rule %s, article %s has no target for tags %s and the console is "
                 "off: it is recorded in the outbox but sent nowhere",

@@ -39,6 +39,7 @@ from urllib.parse import quote
 import yaml
 from apprise import AppriseAsset, ConfigBase, NotifyBase
 
+from newswatch.alerts.message import Alert
 from newswatch.constants import DEFAULT_TAG
 from newswatch.errors import ConfigError
 from newswatch.redaction import MASK, is_secret, redact, register_secrets, secret_forms
@@ -227,6 +228,17 @@ class Targets:
         """The targets an alert with ``tags`` goes to, in config order."""
         wanted = {t.strip().lower() for t in tags}
         return tuple(t for t in self._targets if self._matches(t, wanted))
+
+    def route(self, tags: tuple[str, ...]) -> tuple[str, ...]:
+        """The ids of the targets ``tags`` choose (``alerts.story.Route``)."""
+        return tuple(t.id for t in self.select(tags))
+
+    def for_alert(self, alert: Alert) -> tuple[Target, ...]:
+        """Where ``alert`` goes: its ``targets`` when it names them (a story alert, built per
+        target; an id no longer configured is left out), else what its tags choose."""
+        if alert.targets:
+            return tuple(t for t in (self._by_id.get(i) for i in alert.targets) if t is not None)
+        return self.select(alert.tags)
 
     def for_tags(self, tags: Iterable[str]) -> tuple[tuple[str, NotifyBase], ...]:
         """``(target_id, plugin)`` for each target an alert with ``tags`` goes to."""

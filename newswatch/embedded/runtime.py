@@ -3,8 +3,9 @@
 Order of durability, so nothing is lost and nothing is sent twice:
 
 1. a poller hands new articles to ``Monitor.handle`` (the sink);
-2. ``handle`` matches them and writes each alert to the SQLite outbox (idempotent per
-   (rule, article)) before it returns;
+2. ``handle`` groups each into its story (recorded in ``stories.sqlite3``), matches it, and
+   writes one alert per target of a story not yet alerted there to the SQLite outbox
+   (idempotent per (story, target)) before it returns;
 3. only then does the poller mark the articles seen;
 4. the delivery loop sends what the outbox holds, retrying failures with backoff.
 
@@ -36,6 +37,7 @@ from newswatch.alerts.firing import fire
 from newswatch.alerts.message import Alert
 from newswatch.alerts.notifier import DeliveryReport, Notifier
 from newswatch.alerts.outbox import Outbox
+from newswatch.alerts.story import story_alerts
 from newswatch.alerts.targets import Targets
 from newswatch.archive.base import ArchiveError
 from newswatch.archive.sqlite import SqliteArchive
@@ -48,8 +50,11 @@ from newswatch.constants import (
     FEED_STATE_FILENAME,
     OPS_RULE_ID,
     OUTBOX_FILENAME,
+    STORIES_FILENAME,
 )
 from newswatch.embedded.rulebook import Rejection, RuleBook
+from newswatch.stories.grouping import StoryGrouper, StoryParams
+from newswatch.stories.store import StoryStore
 
 __all__ = ["Monitor", "MonitorConfig", "RunSummary", "ops_alert"]
 
@@ -73,6 +78,7 @@ class MonitorConfig:
     archive: bool = True
     archive_max_articles: int = DEFAULT_ARCHIVE_MAX_ARTICLES
     archive_max_days: int = DEFAULT_ARCHIVE_MAX_AGE.days
+    stories: StoryParams = field(default_factory=StoryParams)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,15 +112,25 @@ class Monitor:
         self.notifier = Notifier(
             targets, Outbox(config.state_dir / OUTBOX_FILENAME), console=config.console
         )
+        self.grouper = StoryGrouper(config.stories, snapshot=self.rulebook.snapshot)
+        self.stories = StoryStore(
+            config.state_dir / STORIES_FILENAME,
+            max_articles=config.stories.max_articles,
+            max_age=timedelta(days=config.stories.window_days),
+        )
+        restored = self.stories.load(self.grouper)
         self.poller = Poller(self.feeds, self._fetcher, self.feed_state)
         self._wake = asyncio.Event()
         self.articles_seen = 0
         self.alerts_queued = 0
         log.info(
-            "monitor ready: %d feed(s), %d rule(s), %d notification target(s), state in %s",
+            "monitor ready: %d feed(s), %d rule(s), %d notification target(s), "
+            "%d recent article(s) in %d stories, state in %s",
             len(self.feeds),
             len(self.rulebook.rules),
             len(targets),
+            restored,
+            self.grouper.story_count,
             config.state_dir,
         )
 
@@ -147,15 +163,39 @@ class Monitor:
         await self.notifier.close()
         await self._fetcher.aclose()
         self.feed_state.close()
+        self.stories.close()
         if self.archive is not None:
             self.archive.close()
 
     # --- the pipeline --------------------------------------------------------------------
 
     def alerts_for(self, article: Article) -> list[Alert]:
-        """Match one article with the current rules and build its alerts."""
-        fired = fire(self.rulebook.snapshot, article, default_tag=self.config.default_tag)
-        return [one.alert for one in fired]
+        """Group one article into its story, match it with the current rules and build its
+        story's alerts (one per target; the outbox knows which were sent already)."""
+        snapshot = self.rulebook.snapshot
+        self.grouper.snapshot = snapshot
+        assignment = self.grouper.add(article)
+        if assignment.signal != "known":
+            self.stories.record(article, assignment)
+            if not assignment.new_story:
+                log.info(
+                    "article %s joined story %s (%s %.2f via %s)",
+                    article.url or article.id,
+                    assignment.story_id,
+                    assignment.signal,
+                    assignment.score,
+                    assignment.via,
+                )
+        fired = fire(snapshot, article, default_tag=self.config.default_tag)
+        return story_alerts(
+            snapshot,
+            fired,
+            article,
+            assignment.story_id,
+            self.notifier.targets.route,
+            console=self.config.console,
+            default_tag=self.config.default_tag,
+        )
 
     async def handle(self, spec: FeedSpec, articles: Sequence[Article]) -> None:
         """The pollers' sink: returns once every alert is durably queued."""
@@ -166,8 +206,9 @@ class Monitor:
                 if await self.notifier.submit(alert):
                     queued += 1
                     log.info(
-                        "rule %s fired on %s (feed %s): %s",
-                        alert.rule_id,
+                        "story %s: %s fired on %s (feed %s): %s",
+                        alert.story,
+                        ", ".join(alert.rules or (alert.rule_id,)),
                         article.url or article.id,
                         spec.id,
                         article.title[:120],

@@ -31,6 +31,7 @@ from newswatch.matching.folding import (
     SCRIPTS,
     FoldedText,
     codec_of,
+    fold_name,
     folded_bytes,
     folded_bytes_lossy,
 )
@@ -186,6 +187,17 @@ class Matcher:
             ahocorasick_rs.BytesAhoCorasick(list(variant_texts)) if variant_texts else None
         )
         self._rule_entities = tuple(tuple(e.key for e in r.entities) for r in self.rules)
+        # One name per watched person, place or organisation, the same in every rule and every
+        # script (its ref, else its canonical or first name, folded): what story grouping
+        # compares across languages. Keywords are not names and are left out.
+        self._global_names = tuple(
+            {
+                e.key: f"{e.kind.value}:{fold_name(e.ref or e.canonical or e.names[0])}"
+                for e in r.entities
+                if e.kind is not EntityKind.KEYWORDS and (e.ref or e.canonical or e.names)
+            }
+            for r in self.rules
+        )
         # Per rule, what match() can skip: most rules are one entity with no condition, no
         # language or feed filter and no surname-only names.
         self._filtered = tuple(bool(r.languages or r.feeds) for r in self.rules)
@@ -225,6 +237,18 @@ class Matcher:
             ]
             hits.append(Hit(rule.id, rule.version, article.id, _dedupe(mentions)))
         return hits
+
+    def entities(self, article: Article) -> frozenset[str]:
+        """Every watched person, place and organisation named in ``article``, whatever the
+        rules' conditions say, as script-independent keys (``person:sergey lavrov``)."""
+        found = self._scan(article)
+        keys: set[str] = set()
+        for index, names in found.items():
+            if index in self._surname_rules:
+                names = _with_full_names(names)
+            table = self._global_names[index]
+            keys.update(table[t.entity] for t, _ in names if t.entity in table)
+        return frozenset(keys)
 
     def _scan(self, article: Article) -> dict[int, list[tuple[_Target, _Place]]]:
         """The names found, by rule index: each target with where it was found."""
