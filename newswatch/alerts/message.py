@@ -157,7 +157,9 @@ def build_story_alert(
     top_rule, top_hit = ranked[0]
     severity = str(top_rule.severity.value)
     article_title = _one_line(article.title) or article.url or article.id
-    rule_titles = ", ".join(_one_line(rule.title) or rule.id for rule, _ in ranked)
+    named = [_one_line(rule.title) or rule.id for rule, _ in ranked]
+    # A subject line stays short; the body lists every rule.
+    rule_titles = ", ".join(named[:2]) + (f" +{len(named) - 2} more" if len(named) > 2 else "")
     title = f"[{severity.upper()}] {rule_titles}: {article_title}"
 
     lines = [article_title]

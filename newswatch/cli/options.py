@@ -80,6 +80,15 @@ MIN_FEED_INTERVAL_OPTION = click.option(
     hidden=True,
 )
 
+STORIES_OPTION = click.option(
+    "--stories/--no-stories",
+    default=True,
+    envvar="NEWSWATCH_STORIES",
+    show_default=True,
+    help="Group articles into stories: one alert per story and target (--no-stories: one per "
+    "article and target).",
+)
+
 
 def apprise_option(help_text: str) -> Callable[[F], F]:
     """``--apprise FILE`` (the Apprise YAML config); ``help_text`` says what it is used for."""

@@ -15,11 +15,13 @@ from newswatch.cli.options import (
     MIN_FEED_INTERVAL_OPTION,
     RULES_OPTION,
     STATE_OPTION,
+    STORIES_OPTION,
     apprise_option,
 )
 from newswatch.cli.stopping import install_stop
 from newswatch.constants import DEFAULT_ARCHIVE_MAX_AGE, DEFAULT_ARCHIVE_MAX_ARTICLES
 from newswatch.embedded.runtime import Monitor, MonitorConfig
+from newswatch.stories.grouping import StoryParams
 
 __all__ = ["run_command"]
 
@@ -77,6 +79,7 @@ log = logging.getLogger("newswatch")
     show_default=True,
     help="The oldest archived articles beyond this count are pruned.",
 )
+@STORIES_OPTION
 @MIN_FEED_INTERVAL_OPTION
 def run_command(
     feeds_file: Path,
@@ -92,6 +95,7 @@ def run_command(
     archive: bool,
     archive_days: int,
     archive_max_articles: int,
+    stories: bool,
     min_feed_interval: float,
 ) -> None:
     """Run the monitor in one process (embedded mode, no Kafka).
@@ -119,6 +123,7 @@ def run_command(
         archive=archive,
         archive_max_articles=archive_max_articles,
         archive_max_days=archive_days,
+        stories=StoryParams(grouping=stories),
     )
     sys.exit(asyncio.run(_run(config, once=once)))
 

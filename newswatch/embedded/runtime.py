@@ -37,7 +37,7 @@ from newswatch.alerts.firing import fire
 from newswatch.alerts.message import Alert
 from newswatch.alerts.notifier import DeliveryReport, Notifier
 from newswatch.alerts.outbox import Outbox
-from newswatch.alerts.story import story_alerts
+from newswatch.alerts.story import CONSOLE, story_alerts
 from newswatch.alerts.targets import Targets
 from newswatch.archive.base import ArchiveError
 from newswatch.archive.sqlite import SqliteArchive
@@ -204,7 +204,9 @@ class Monitor:
             self.articles_seen += 1
             for alert in self.alerts_for(article):
                 if await self.notifier.submit(alert):
-                    queued += 1
+                    # The console's copy counts only where it is the one place alerts go.
+                    if alert.targets != (CONSOLE,) or not self.notifier.targets:
+                        queued += 1
                     log.info(
                         "story %s: %s fired on %s (feed %s): %s",
                         alert.story,

@@ -51,6 +51,7 @@ class StoryParams:
     """Thresholds (tuned on ``tests/fixtures/stories/desk-dev.jsonl`` and ECB+; see
     docs/stories.md for the evaluation)."""
 
+    grouping: bool = True  # False: every article is a story of its own (alerts per article)
     window_days: float = 7.0
     max_articles: int = 100_000
     text_threshold: float = 0.25  # cosine, same language
@@ -184,7 +185,10 @@ class StoryGrouper:
         if known is not None:
             return Assignment(article.id, known.story_id, "known", 1.0, known.story_id)
         features = self.features(article)
-        assignment = self._decide(article, features)
+        if not self.params.grouping:
+            assignment = Assignment(article.id, article.id)
+        else:
+            assignment = self._decide(article, features)
         self._record(article, features, assignment.story_id)
         return assignment
 

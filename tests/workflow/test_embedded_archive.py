@@ -28,7 +28,7 @@ def test_run_once_archives_the_seed_and_the_commands_read_it(
     desk.write_targets(http_receiver.apprise_url("/hook"))
     ran = desk.run()
     assert ran.returncode == 0, ran.stderr
-    http_receiver.wait_for(len(SEED_FIRING))
+    http_receiver.wait_for(1)
 
     listed = desk.run(
         *desk.command("archive", "list", "--state", str(desk.state), "--format", "jsonl")
@@ -81,7 +81,7 @@ def test_run_once_archives_the_seed_and_the_commands_read_it(
     )
     assert tested.returncode == 0, tested.stderr
     assert "[HIGH] Watch Sergey Lavrov: واشنطن تعلن" in tested.stdout
-    assert len(http_receiver.requests) == len(SEED_FIRING)  # the dry run sent nothing
+    assert len(http_receiver.requests) == 1  # the dry run sent nothing
 
 
 def test_a_broken_rule_at_start_goes_to_the_ops_tag_once(
@@ -102,7 +102,7 @@ def test_a_broken_rule_at_start_goes_to_the_ops_tag_once(
     first = run_once()
     assert first.returncode == 0, first.stderr
     assert f"{broken}: invalid, not loaded" in first.stderr
-    http_receiver.wait_for(len(SEED_FIRING) + 1)
+    http_receiver.wait_for(2)
     (ops,) = http_receiver.accepted("/ops")
     assert ops.json["title"] == f"[OPS] rule edit rejected: {broken}"
     assert f"{broken}:3:1: YAML syntax error" in ops.json["message"]

@@ -85,12 +85,14 @@ class Newsroom:
 
 
 def titles(receiver: HttpReceiver, path: str, rule_title: str) -> list[str]:
-    prefix = f"[MEDIUM] {rule_title}: "
-    return [
-        r.json["title"].removeprefix(prefix)
-        for r in receiver.accepted(path)
-        if r.json["title"].startswith(prefix)
-    ]
+    """The articles alerted for ``rule_title``: an alert names every rule that fired on its
+    article, as "[MEDIUM] Control, Target: <article>"."""
+    found = []
+    for request in receiver.accepted(path):
+        rules, _, article = request.json["title"].removeprefix("[MEDIUM] ").partition(": ")
+        if rule_title in rules.split(", "):
+            found.append(article)
+    return found
 
 
 def wait_alert(receiver: HttpReceiver, rule_title: str, article: str, timeout: float = 15) -> None:
@@ -125,7 +127,8 @@ def daemon(
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         variables.pop(name, None)
     process = subprocess.Popen(
-        desk.run_args("--delivery-interval", "0.2", "--no-console"),
+        # Every article alerts: the near-identical bulletins would otherwise be one story.
+        desk.run_args("--delivery-interval", "0.2", "--no-console", "--no-stories"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
