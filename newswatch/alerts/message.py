@@ -100,16 +100,23 @@ class Alert:
         url = data.get("url") or ""
         if not isinstance(url, str):
             raise AlertError(f"url: expected a string, got {type(url).__name__}")
-        lists = {}
-        for name in ("tags", "targets", "rules"):
-            items = data.get(name) or []
-            if not isinstance(items, list | tuple) or not all(isinstance(t, str) for t in items):
-                raise AlertError(f"{name}: expected a list of strings")
-            lists[name] = tuple(items)
         story = data.get("story") or ""
         if not isinstance(story, str):
             raise AlertError(f"story: expected a string, got {type(story).__name__}")
-        return cls(url=url, story=story, **lists, **values)
+        return cls(
+            key=values["key"],
+            rule_id=values["rule_id"],
+            rule_version=values["rule_version"],
+            article_id=values["article_id"],
+            title=values["title"],
+            body=values["body"],
+            severity=values["severity"],
+            url=url,
+            tags=_strings(data, "tags"),
+            targets=_strings(data, "targets"),
+            rules=_strings(data, "rules"),
+            story=story,
+        )
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Alert:
@@ -118,6 +125,13 @@ class Alert:
         except json.JSONDecodeError as exc:
             raise AlertError(f"not JSON: {exc}") from exc
         return cls.from_dict(data)
+
+
+def _strings(data: dict[str, Any], name: str) -> tuple[str, ...]:
+    items = data.get(name) or []
+    if not isinstance(items, list | tuple) or not all(isinstance(t, str) for t in items):
+        raise AlertError(f"{name}: expected a list of strings")
+    return tuple(items)
 
 
 _SEVERITY_ORDER = ("info", "low", "medium", "high", "critical")

@@ -12,6 +12,7 @@ from newswatch.cli.kafka import kafka_group, poll_command, worker_command
 from newswatch.cli.match import match_command
 from newswatch.cli.rules import rules_group
 from newswatch.cli.run import run_command
+from newswatch.cli.stories import stories_group
 
 __all__ = ["main"]
 
@@ -25,6 +26,7 @@ for _command in (
     poll_command,
     rules_group,
     run_command,
+    stories_group,
     worker_command,
 ):
     main.add_command(_command)

@@ -30,7 +30,7 @@ from functools import cache
 from newswatch.article import Article
 from newswatch.matching.folding import fold
 
-__all__ = ["LEAD_CHARS", "StoryFeatures", "extract", "skeleton"]
+__all__ = ["LEAD_CHARS", "StoryFeatures", "extract", "significant", "skeleton"]
 
 LEAD_CHARS = 1200  # title and lead decide a story; the rest of a long article adds noise
 STEM = 6
@@ -53,6 +53,9 @@ class StoryFeatures:
     words: tuple[tuple[str, float], ...]  # (stem, count) of title x2 and lead, strongest first
     keys: frozenset[str]  # script-independent: entities and name skeletons
     numbers: frozenset[str]
+    # Its skeletons come from every word (a script without capitals): only those that are
+    # names elsewhere in the stream say anything.
+    uncased: bool = False
 
 
 def _is_arabic(word: str) -> bool:
@@ -131,7 +134,7 @@ def skeleton(word: str) -> str:
     return "".join(out)
 
 
-def _skeleton_keys(article: Article, language: str) -> set[str]:
+def _skeleton_keys(article: Article, language: str) -> tuple[set[str], bool]:
     text = f"{article.title}\n{article.summary}\n{article.content[:LEAD_CHARS]}"
     common = _common(language)
     keys: set[str] = set()
@@ -147,7 +150,7 @@ def _skeleton_keys(article: Article, language: str) -> set[str]:
             shape = skeleton(part)
             if len(shape) >= MIN_SKELETON:
                 keys.add(f"sk:{shape}")
-    return keys
+    return keys, arabic
 
 
 def _numbers(text: str) -> frozenset[str]:
@@ -173,12 +176,24 @@ def extract(article: Article, *, entities: frozenset[str] = frozenset()) -> Stor
     counts = Counter(_words(article.title, language) * 2 + _words(lead, language))
     words = tuple((w, float(n)) for w, n in counts.most_common(TOP_WORDS))
     text = f"{article.title}\n{lead}"
-    keys = frozenset(entities | _skeleton_keys(article, language))
+    skeletons, uncased = _skeleton_keys(article, language)
+    numbers = _numbers(text)
+    keys = frozenset(entities | skeletons | {f"n:{n}" for n in significant(numbers)})
     return StoryFeatures(
         article_id=article.id,
         language=language,
         time=article_time(article),
         words=words,
         keys=keys,
-        numbers=_numbers(text),
+        numbers=numbers,
+        uncased=uncased,
     )
+
+
+def significant(numbers: frozenset[str] | set[str]) -> set[str]:
+    """The numbers that tell events apart: not years, not small counts ("2", "10")."""
+    return {
+        n
+        for n in numbers
+        if not (len(n) == 4 and n[:2] in ("19", "20")) and not (n.isdigit() and int(n) <= 12)
+    }

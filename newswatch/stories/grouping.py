@@ -32,13 +32,13 @@ from __future__ import annotations
 import math
 from collections import Counter, deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from newswatch.article import Article
 from newswatch.links import link_key
 from newswatch.matching.snapshot import RuleSnapshot
-from newswatch.stories.features import StoryFeatures, extract
+from newswatch.stories.features import StoryFeatures, extract, significant
 from newswatch.stories.neardup import NearDuplicates
 
 __all__ = ["Assignment", "StoryGrouper", "StoryParams"]
@@ -55,7 +55,7 @@ class StoryParams:
     window_days: float = 7.0
     max_articles: int = 100_000
     text_threshold: float = 0.25  # cosine, same language
-    keys_threshold: float = 0.30  # weighted key overlap, across languages
+    keys_threshold: float = 0.20  # weighted key overlap, across languages
     min_shared_keys: int = 3
     grace_hours: float = 24.0
     gap_penalty: float = 0.12  # added to a threshold per day beyond the grace
@@ -138,6 +138,7 @@ class _Member:
     time: float | None
     terms: tuple[str, ...]  # its words and keys, to take them out of the counts on eviction
     link: str
+    uncased: bool
 
 
 class StoryGrouper:
@@ -159,6 +160,9 @@ class StoryGrouper:
         self._postings: dict[str, list[str]] = {}
         self._dups = NearDuplicates(capacity=self.params.max_articles)
         self._newest: float | None = None
+        # Name skeletons seen capitalised (Latin, Cyrillic) in the window: what an Arabic word's
+        # skeleton must be to count as a name.
+        self._names: Counter[str] = Counter()
 
     def __len__(self) -> int:
         return len(self._members)
@@ -177,7 +181,12 @@ class StoryGrouper:
         entities = (
             self.snapshot.matcher.entities(article) if self.snapshot is not None else frozenset()
         )
-        return extract(article, entities=entities)
+        features = extract(article, entities=entities)
+        if features.uncased:
+            names = self._names
+            keys = frozenset(k for k in features.keys if not k.startswith("sk:") or k in names)
+            features = replace(features, keys=keys)
+        return features
 
     def add(self, article: Article) -> Assignment:
         """Group ``article``; an article already in the window keeps its story."""
@@ -220,7 +229,9 @@ class StoryGrouper:
         return best
 
     def _idf(self, term: str) -> float:
-        return math.log((len(self._members) + 1.0) / (self._df.get(term, 0) + 0.5))
+        # A term never seen weighs as one seen once: otherwise, early in a stream, every new
+        # word would outweigh everything shared.
+        return math.log((len(self._members) + 1.0) / (max(self._df.get(term, 0), 1) + 0.5))
 
     def _vector(self, features: StoryFeatures) -> dict[str, float]:
         prefix = f"w:{features.language}:"
@@ -346,6 +357,8 @@ class StoryGrouper:
             keep = sorted(centroid.items(), key=lambda kv: kv[1], reverse=True)
             story.centroids[features.language] = dict(keep[: params.centroid_terms])
         story.keys.update(features.keys)
+        if not features.uncased:
+            self._names.update(k for k in features.keys if k.startswith("sk:"))
         if len(story.keys) > params.story_keys:
             story.keys = Counter(dict(story.keys.most_common(params.story_keys)))
         story.numbers.update(features.numbers)
@@ -361,7 +374,9 @@ class StoryGrouper:
         if link:
             self._links.setdefault(link, article.id)
         self._dups.add(article.id, _text(article))
-        self._members[article.id] = _Member(article.id, story_id, features.time, terms, link)
+        self._members[article.id] = _Member(
+            article.id, story_id, features.time, terms, link, features.uncased
+        )
         self._order.append(article.id)
         if features.time is not None and (self._newest is None or features.time > self._newest):
             self._newest = features.time
@@ -387,6 +402,11 @@ class StoryGrouper:
 
     def _forget(self, member: _Member) -> None:
         del self._members[member.article_id]
+        if not member.uncased:
+            self._names.subtract(t for t in member.terms if t.startswith("sk:"))
+            for term in member.terms:
+                if term.startswith("sk:") and self._names[term] <= 0:
+                    del self._names[term]
         self._df.subtract(member.terms)
         for term in member.terms:
             if self._df[term] <= 0:
@@ -421,15 +441,6 @@ def _cosine(vector: dict[str, float], centroid: dict[str, float]) -> tuple[float
     return dot / norm, shared
 
 
-def _significant(numbers: Iterable[str]) -> set[str]:
-    # Years and small counts ("2", "10") are in every story; they say nothing about which.
-    return {
-        n
-        for n in numbers
-        if not (len(n) == 4 and n[:2] in ("19", "20")) and not (n.isdigit() and int(n) <= 12)
-    }
-
-
 def _numbers_conflict(mine: frozenset[str], theirs: set[str]) -> bool:
-    a, b = _significant(mine), _significant(theirs)
+    a, b = significant(mine), significant(theirs)
     return len(a) >= 2 and len(b) >= 2 and not (a & b)

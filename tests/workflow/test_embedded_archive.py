@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import SEED_FIRING, SEED_LINK, Desk, env, seed_feed, write_seed_rules
+from tests.e2e.conftest import SEED_LINK, Desk, env, seed_feed, write_seed_rules
 from tests.support.feed_server import FeedServer
 from tests.support.receivers import HttpReceiver
 
