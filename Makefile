@@ -46,6 +46,7 @@ bench: install
 
 eval: install
 	$(BIN)/python benchmarks/eval_matching.py
+	$(BIN)/python benchmarks/eval_stories.py
 
 kafka-up:
 	scripts/kafka.sh start && scripts/kafka.sh wait
