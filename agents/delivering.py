@@ -120,7 +120,7 @@ class HitDeliverer:
                 "hits %s[%d]@%d skipped: %s", message.topic, message.partition, message.offset, exc
             )
             return None
-        alert, key, partition = record.alert, record.hit.key, message.partition
+        alert, key, partition = record.alert, record.alert.key, message.partition
         await self.deliveries.maybe_prune(partition, retention=self.retention, may_forget=_finished)
         stored = self.deliveries.get(key)
         if isinstance(stored, dict):

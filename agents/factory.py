@@ -1,11 +1,10 @@
-"""The Faust app of a newswatch worker: topics, tables, the two agents, rules, web, metrics.
+"""The Faust app of a newswatch worker: topics, tables, the three agents, rules, web, metrics.
 
-    articles ──▶ match-articles ──▶ hits ──▶ deliver-hits ──▶ Apprise
-                  │ table: seen           │ table: deliveries
-                  └ rules (every worker reads the whole compacted topic)
-                                          └▶ dead-letters
+    articles ──▶ match-articles ──▶ matched ──▶ group-stories ──▶ hits ──▶ deliver-hits ──▶ Apprise
+                  │ table: seen    (1 partition)  │ table: stories       │ table: deliveries
+                  └ rules (every worker reads the whole compacted topic)  └▶ dead-letters
 
-Both agents take one event at a time and acknowledge it themselves (``noack`` streams) only
+The agents take one event at a time and acknowledge it themselves (``noack`` streams) only
 once it is completely handled, so neither a crash nor a shutdown commits an offset whose work
 is unfinished. Faust flushes the producer (hits, changelogs) before each offset commit.
 """
@@ -25,6 +24,7 @@ from agents.matching import ArticleMatcher
 from agents.ports import Breaker
 from agents.recovery import SteadyTableManager
 from agents.settings import WorkerSettings
+from agents.stories import StoryStage
 from agents.tables import DurableTable
 from agents.transport import WorkerTransport
 from agents.web import add_pages
@@ -51,6 +51,7 @@ class Worker:
     metrics: WorkerMetrics
     rules: RulesFollower
     matcher: ArticleMatcher
+    grouper: StoryStage
     deliverer: HitDeliverer
     positions: dict[Any, int]
 
@@ -114,10 +115,12 @@ def create_app(settings: WorkerSettings, *, partitions: int | None = None) -> Wo
     metrics = WorkerMetrics()
     articles = _raw_topic(app, names.articles, n)
     hits = _raw_topic(app, names.hits, n)
+    matched = _raw_topic(app, names.matched, 1)
     dead_letters = _raw_topic(app, names.dead_letters, 1)
     seen = _table(app, "seen", n)
     seen.producer = LingeringProducer(settings.kafka)
     deliveries = _table(app, "deliveries", n)
+    stories = _table(app, "stories", 1)
 
     def rules_changed(snapshot: RuleSnapshot) -> None:
         metrics.rules.set(len(snapshot.rules))
@@ -133,12 +136,22 @@ def create_app(settings: WorkerSettings, *, partitions: int | None = None) -> Wo
         rules=rules,
         matcher=ArticleMatcher(
             seen=seen,
+            matched_topic=matched,
+            rules=rules,
+            metrics=metrics,
+            lifecycle=lifecycle,
+            route=targets.route,
+            console=settings.console,
+            default_tag=settings.default_tag,
+            retention=settings.retention_days * 86400.0,
+        ),
+        grouper=StoryStage(
+            stories=stories,
             hits_topic=hits,
             rules=rules,
             metrics=metrics,
             lifecycle=lifecycle,
-            default_tag=settings.default_tag,
-            retention=settings.retention_days * 86400.0,
+            params=settings.stories,
         ),
         deliverer=HitDeliverer(
             deliveries=deliveries,
@@ -167,6 +180,23 @@ def create_app(settings: WorkerSettings, *, partitions: int | None = None) -> Wo
                 continue
             worker.positions[event.message.tp] = event.message.offset + 1
             await manual.ack(event)
+
+    @app.agent(matched, name="group-stories")
+    async def group_stories(stream: faust.StreamT[bytes]) -> None:
+        manual = cast("faust.Stream[bytes]", stream).noack()
+        async for event in manual.events():
+            try:
+                await worker.grouper.handle(event)
+            except Interrupted:
+                lifecycle.abandon(event)
+                continue
+            worker.positions[event.message.tp] = event.message.offset + 1
+            await manual.ack(event)
+
+    async def partitions_revoked(sender: Any, /, *args: Any, **kwargs: Any) -> None:
+        worker.grouper.forget()  # rebuilt from the stories table if the partition comes back
+
+    app.on_partitions_revoked.connect(partitions_revoked)
 
     @app.agent(hits, name="deliver-hits")
     async def deliver_hits(stream: faust.StreamT[bytes]) -> None:
@@ -213,7 +243,8 @@ def create_app(settings: WorkerSettings, *, partitions: int | None = None) -> Wo
 
 def _measure_lag(worker: Worker) -> None:
     consumer = worker.app.consumer
-    watched = (worker.settings.kafka.topics.articles, worker.settings.kafka.topics.hits)
+    topics = worker.settings.kafka.topics
+    watched = (topics.articles, topics.matched, topics.hits)
     for tp in consumer.assignment():
         if tp.topic not in watched:
             continue

@@ -21,6 +21,7 @@ from newswatch.constants import (
 )
 from newswatch.kafka.config import KafkaSettings
 from newswatch.kafka.delivery import RetryPolicy
+from newswatch.stories.grouping import StoryParams
 
 __all__ = ["WorkerSettings"]
 
@@ -54,6 +55,7 @@ class WorkerSettings:
     # its partitions wait this long. Faust's 60 s default is long for alerts; the consumer
     # heartbeats from its own thread, so a busy event loop does not trip a short one.
     session_timeout: float = 10.0
+    stories: StoryParams = field(default_factory=StoryParams)
 
     @property
     def app_id(self) -> str:
@@ -79,6 +81,7 @@ class WorkerSettings:
             web_host=env.get("NEWSWATCH_WEB_HOST") or "127.0.0.1",
             web_port=int(env.get("NEWSWATCH_WEB_PORT") or DEFAULT_WEB_PORT),
             console=_flag(env.get("NEWSWATCH_CONSOLE"), False),
+            stories=StoryParams(grouping=_flag(env.get("NEWSWATCH_STORIES"), True)),
             retry=RetryPolicy(
                 attempts=attempts,
                 backoff=Backoff(initial=initial, factor=2.0, maximum=max(initial, 30.0)),

@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_WORKER_DATA",
     "FEED_STATE_FILENAME",
     "HITS_TOPIC",
+    "MATCHED_TOPIC",
     "OPS_RULE_ID",
     "OUTBOX_FILENAME",
     "RULES_TOPIC",
@@ -58,6 +59,7 @@ DEFAULT_TOPIC_PREFIX = "newswatch."
 # Each topic's name is the prefix plus one of these.
 ARTICLES_TOPIC = "articles"  # articles from the pollers, keyed by article id
 HITS_TOPIC = "hits"  # matches on their way to delivery
+MATCHED_TOPIC = "matched"  # one partition: every matched article on its way to story grouping
 RULES_TOPIC = "rules"  # compacted: one record per rule id, from ``rules publish``
 DEAD_LETTERS_TOPIC = "dead-letters"  # compacted: alerts that kept failing
 # Eight partitions of articles and hits: room for eight workers sharing the load, cheap on a

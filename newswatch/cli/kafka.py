@@ -23,6 +23,7 @@ from newswatch.cli.options import (
     PARTITIONS_OPTION,
     PREFIX_OPTION,
     STATE_OPTION,
+    STORIES_OPTION,
     apprise_option,
     format_option,
     kafka_settings,
@@ -32,6 +33,7 @@ from newswatch.constants import DEFAULT_WORKER_DATA
 from newswatch.kafka.admin import ensure_topics
 from newswatch.kafka.config import parse_shard
 from newswatch.kafka.health import check_health
+from newswatch.stories.grouping import StoryParams
 
 __all__ = ["kafka_group", "poll_command", "worker_command"]
 
@@ -176,6 +178,7 @@ def poll_command(
     show_default=True,
     help="Seconds before the group gives a dead worker's partitions to the others.",
 )
+@STORIES_OPTION
 def worker_command(
     bootstrap: str,
     topic_prefix: str,
@@ -190,11 +193,13 @@ def worker_command(
     max_attempts: int,
     retry_initial: float,
     session_timeout: float,
+    stories: bool,
 ) -> None:
-    """Run a Faust worker: dedupe, match and alert (scale-out mode).
+    """Run a Faust worker: dedupe, match, group into stories and alert (scale-out mode).
 
     Reads the articles topic, matches with the rules published on the rules topic (changes
-    apply within seconds, no restart), sends each alert once per (rule, article) through
+    apply within seconds, no restart), groups articles into stories (one worker at a time
+    holds the one-partition matched topic), sends each story once per target through
     Apprise, and parks alerts that keep failing on the dead-letter topic. Start as many as the
     articles topic has partitions. /health and /metrics are served on 127.0.0.1:6066.
 
@@ -223,6 +228,7 @@ def worker_command(
             backoff=Backoff(initial=retry_initial, factor=2.0, maximum=max(retry_initial, 30.0)),
         ),
         session_timeout=session_timeout,
+        stories=StoryParams(grouping=stories),
     )
     worker = create_app(settings)
     level = logging.getLevelName(logging.getLogger().getEffectiveLevel())

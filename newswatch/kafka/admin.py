@@ -66,6 +66,9 @@ def topic_specs(settings: KafkaSettings, partitions: int | None = None) -> list[
         # Same count as articles: a worker that owns partition p of one owns p of the other
         # only by accident, but the delivery table's changelog must match the hits topic.
         TopicSpec(names.hits, n, big),
+        # One partition: story grouping needs every article in one order, on one worker at a
+        # time, so two copies of a story never decide at once (docs/kafka.md, "Stories").
+        TopicSpec(names.matched, 1, big),
         # One partition: the whole rule set is small and every worker reads all of it.
         TopicSpec(names.rules, 1, dict(_COMPACTED)),
         # Compacted, never deleted by age: a parked alert stays until it is replayed.

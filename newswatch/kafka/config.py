@@ -17,6 +17,7 @@ from newswatch.constants import (
     DEFAULT_PARTITIONS,
     DEFAULT_TOPIC_PREFIX,
     HITS_TOPIC,
+    MATCHED_TOPIC,
     RULES_TOPIC,
 )
 from newswatch.errors import ConfigError
@@ -38,9 +39,10 @@ class TopicNames:
     hits: str
     rules: str
     dead_letters: str
+    matched: str = ""
 
     def all(self) -> tuple[str, ...]:
-        return (self.articles, self.hits, self.rules, self.dead_letters)
+        return (self.articles, self.matched, self.hits, self.rules, self.dead_letters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,7 @@ class KafkaSettings:
             hits=p + HITS_TOPIC,
             rules=p + RULES_TOPIC,
             dead_letters=p + DEAD_LETTERS_TOPIC,
+            matched=p + MATCHED_TOPIC,
         )
 
     @property

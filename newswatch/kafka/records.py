@@ -3,9 +3,12 @@
 Keys and values are UTF-8 JSON, readable with any Kafka tool:
 
 * ``articles``: key = article id, value = ``Article.to_json()``;
-* ``hits``: key = ``Hit.key`` (rule id, U+001F, article id) so one partition owns each
-  (rule, article); value = ``HitRecord`` (the hit with the rule version, and the alert built
-  from it, so delivery needs neither the rule nor the article);
+* ``matched`` (one partition): key = article id; value = ``MatchedRecord`` (the article, its
+  hits and the alerts built for each target, without a story yet) — every article, fired or
+  not, so story grouping sees the whole stream;
+* ``hits``: key = the alert key (``story`` U+001F story id U+001F target id) so one partition
+  owns each (story, target); value = ``HitRecord`` (the alert, and the first hit with the rule
+  version, so delivery needs neither the rule nor the article);
 * ``rules`` (compacted): key = rule id, value = ``RuleRecord`` (one rule's YAML text), or a
   tombstone (no value) for a deleted rule;
 * ``dead-letters`` (compacted): key = alert key, U+001F, target id; value = ``DeadLetter``;
@@ -27,6 +30,7 @@ from newswatch.matching.hits import Hit
 __all__ = [
     "DeadLetter",
     "HitRecord",
+    "MatchedRecord",
     "RecordError",
     "RuleRecord",
     "article_key",
@@ -75,7 +79,7 @@ class HitRecord:
 
     @property
     def key(self) -> bytes:
-        return self.hit.key.encode("utf-8")
+        return self.alert.key.encode("utf-8")
 
     def to_bytes(self) -> bytes:
         return _dumps({"hit": self.hit.to_dict(), "alert": self.alert.to_dict(), "feed": self.feed})
@@ -89,6 +93,41 @@ class HitRecord:
         except (KeyError, TypeError, ValueError) as exc:
             raise RecordError(f"hit record: {type(exc).__name__}: {exc}") from exc
         return cls(hit, alert, str(data.get("feed") or ""))
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedRecord:
+    """One article after matching: its hits, and one alert per target (``alerts.story``)
+    whose key and story the grouping stage fills in."""
+
+    article: Article
+    hits: tuple[Hit, ...] = ()
+    alerts: tuple[Alert, ...] = ()
+
+    @property
+    def key(self) -> bytes:
+        return self.article.id.encode("utf-8")
+
+    def to_bytes(self) -> bytes:
+        return _dumps(
+            {
+                "article": self.article.to_dict(),
+                "hits": [h.to_dict() for h in self.hits],
+                "alerts": [a.to_dict() for a in self.alerts],
+            }
+        )
+
+    @classmethod
+    def from_bytes(cls, value: bytes) -> MatchedRecord:
+        data = _loads(value, "matched record")
+        try:
+            return cls(
+                Article.from_dict(data["article"]),
+                tuple(Hit.from_dict(h) for h in data.get("hits") or ()),
+                tuple(Alert.from_dict(a) for a in data.get("alerts") or ()),
+            )
+        except (KeyError, TypeError, ValueError, InputError) as exc:
+            raise RecordError(f"matched record: {type(exc).__name__}: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,11 +54,11 @@ class StoryParams:
     grouping: bool = True  # False: every article is a story of its own (alerts per article)
     window_days: float = 7.0
     max_articles: int = 100_000
-    text_threshold: float = 0.25  # cosine, same language
-    keys_threshold: float = 0.20  # weighted key overlap, across languages
+    text_threshold: float = 0.29  # cosine, same language
+    keys_threshold: float = 0.25  # weighted key overlap, across languages
     min_shared_keys: int = 3
-    grace_hours: float = 24.0
-    gap_penalty: float = 0.12  # added to a threshold per day beyond the grace
+    grace_hours: float = 18.0
+    gap_penalty: float = 0.20  # added to a threshold per day beyond the grace
     max_gap_hours: float = 96.0  # never join a story whose nearest article is further away
     numbers_penalty: float = 0.10
     candidates: int = 40
@@ -231,7 +231,9 @@ class StoryGrouper:
     def _idf(self, term: str) -> float:
         # A term never seen weighs as one seen once: otherwise, early in a stream, every new
         # word would outweigh everything shared.
-        return math.log((len(self._members) + 1.0) / (max(self._df.get(term, 0), 1) + 0.5))
+        # Floored, so that it stays positive while the window holds a handful of articles.
+        df = max(self._df.get(term, 0), 1)
+        return max(math.log((len(self._members) + 1.0) / (df + 0.5)), 0.05)
 
     def _vector(self, features: StoryFeatures) -> dict[str, float]:
         prefix = f"w:{features.language}:"

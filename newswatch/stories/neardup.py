@@ -368,7 +368,7 @@ class Prepared:
 class _Item:
     serial: int
     hashes: array[int]
-    numbers: frozenset[str]
+    numbers: str  # space-separated: one string, not a set of ~10 (1.3 KB an item)
 
 
 class NearDuplicates:
@@ -445,7 +445,7 @@ class NearDuplicates:
             self.remove(next(iter(self._items)))
         self._serial += 1
         serial = self._serial
-        self._items[key] = _Item(serial, prepared.hashes, prepared.numbers)
+        self._items[key] = _Item(serial, prepared.hashes, " ".join(prepared.numbers))
         self._keys[serial] = key
         if prepared.sketch is not None and prepared.lede is not None:
             self._main.insert(serial, prepared.sketch)
@@ -478,7 +478,7 @@ def _verify(
     key: str, query: frozenset[int], query_numbers: frozenset[str], item: _Item
 ) -> Duplicate | None:
     """The exact check of one candidate, or None when it is not a duplicate."""
-    if not _numbers_agree(query_numbers, item.numbers):
+    if not _numbers_agree(query_numbers, frozenset(item.numbers.split())):
         return None
     stored = frozenset(item.hashes)  # stored in order, repeats and all: the set is made here
     shared = len(query & stored)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,7 @@ from newswatch.kafka.delivery import (
 )
 from newswatch.kafka.producer import fit_article
 from newswatch.kafka.publish import plan_publish, rule_records
-from newswatch.kafka.records import DeadLetter, HitRecord, RuleRecord
+from newswatch.kafka.records import DeadLetter, HitRecord, MatchedRecord, RuleRecord
 from newswatch.kafka.rulefeed import RuleStore
 from newswatch.matching.hits import Hit, Mention
 
@@ -331,66 +332,103 @@ class _HitsTopic:
 
     def __init__(self) -> None:
         self.sent: list[asyncio.Future[None]] = []
+        self.keys: list[bytes] = []
 
     async def send(self, *, key: bytes, value: bytes, force: bool) -> asyncio.Future[None]:
+        self.keys.append(key)
         self.sent.append(asyncio.get_running_loop().create_future())
         return self.sent[-1]
 
 
-def _article_matcher(app: _App, topic: _HitsTopic) -> tuple[object, HitRecord]:
+_HIT = Hit("moscow", "abc", "a1", (Mention("e", "Moscow", "Moscow", "title", 0, 6),))
+
+
+def _matched(targets: int = 1) -> MatchedRecord:
+    alerts = tuple(replace(ALERT, targets=(f"t{n}",)) for n in range(targets))
+    return MatchedRecord(Article(id="a1", title="Moscow"), (_HIT,), alerts)
+
+
+def _article_matcher(app: _App, topic: _HitsTopic) -> Any:
     from agents.lifecycle import Lifecycle
     from agents.matching import ArticleMatcher
     from newswatch.kafka.metrics import WorkerMetrics
 
-    matcher = ArticleMatcher(
+    return ArticleMatcher(
         seen=None,  # type: ignore[arg-type]  # _produce only
+        matched_topic=topic,
+        rules=None,  # type: ignore[arg-type]
+        metrics=WorkerMetrics(),
+        lifecycle=Lifecycle(app),
+        route=lambda tags: (),
+        ack_report=0.05,
+    )
+
+
+def _story_stage(app: _App, topic: _HitsTopic) -> Any:
+    from agents.lifecycle import Lifecycle
+    from agents.stories import StoryStage
+    from newswatch.kafka.metrics import WorkerMetrics
+
+    return StoryStage(
+        stories=None,  # type: ignore[arg-type]  # _produce only
         hits_topic=topic,
         rules=None,  # type: ignore[arg-type]
         metrics=WorkerMetrics(),
         lifecycle=Lifecycle(app),
         ack_report=0.05,
     )
-    hit = Hit("moscow", "abc", "a1", (Mention("e", "Moscow", "Moscow", "title", 0, 6),))
-    return matcher, HitRecord(hit, ALERT, "feed-1")
 
 
-async def test_hits_wait_for_kafka_and_a_long_wait_is_logged(
+async def test_a_matched_article_waits_for_kafka_and_a_long_wait_is_logged(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     topic = _HitsTopic()
-    matcher, record = _article_matcher(_App(), topic)
-    producing = asyncio.create_task(matcher._produce([record]))  # type: ignore[attr-defined]
+    matcher = _article_matcher(_App(), topic)
+    producing = asyncio.create_task(matcher._produce(_matched()))
     await asyncio.sleep(0.5)
     assert not producing.done()  # no acknowledgement yet: the article is not done
-    assert "1 hit(s) not yet acknowledged by Kafka" in caplog.text
+    assert "1 matched article(s) not yet acknowledged by Kafka" in caplog.text
     topic.sent[0].set_result(None)
     await asyncio.wait_for(producing, 2)
     assert len(topic.sent) == 1  # acknowledged once, so sent once
-    counted = matcher.metrics.registry.get_sample_value(  # type: ignore[attr-defined]
-        "newswatch_hits_total", {"rule": "moscow"}
-    )
+    counted = matcher.metrics.registry.get_sample_value("newswatch_hits_total", {"rule": "moscow"})
     assert counted == 1.0
+
+
+async def test_story_alerts_get_their_story_key_and_wait_for_kafka(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    topic = _HitsTopic()
+    stage = _story_stage(_App(), topic)
+    producing = asyncio.create_task(stage._produce(_matched(2), "s1"))
+    await asyncio.sleep(0.5)
+    assert not producing.done()
+    assert "2 alert(s) not yet acknowledged by Kafka" in caplog.text
+    for future in topic.sent:
+        future.set_result(None)
+    await asyncio.wait_for(producing, 2)
+    assert topic.keys == [b"story\x1fs1\x1ft0", b"story\x1fs1\x1ft1"]
 
 
 async def test_a_failed_send_is_sent_again(caplog: pytest.LogCaptureFixture) -> None:
     topic = _HitsTopic()
-    matcher, record = _article_matcher(_App(), topic)
-    producing = asyncio.create_task(matcher._produce([record]))  # type: ignore[attr-defined]
+    stage = _story_stage(_App(), topic)
+    producing = asyncio.create_task(stage._produce(_matched(), "s1"))
     await asyncio.sleep(0.05)
     topic.sent[0].set_exception(TimeoutError("request timed out"))
     for _ in range(60):  # the retry comes PRODUCE_RETRY (2 s) later
         if len(topic.sent) == 2:
             break
         await asyncio.sleep(0.1)
-    assert len(topic.sent) == 2 and "hits not acknowledged (request timed out)" in caplog.text
+    assert len(topic.sent) == 2 and "alerts not acknowledged (request timed out)" in caplog.text
     topic.sent[1].set_result(None)
     await asyncio.wait_for(producing, 2)
 
 
 async def test_a_send_that_fails_after_the_retry_began_is_not_reported_again() -> None:
     topic = _HitsTopic()
-    matcher, record = _article_matcher(_App(), topic)
-    producing = asyncio.create_task(matcher._produce([record, record]))  # type: ignore[attr-defined]
+    stage = _story_stage(_App(), topic)
+    producing = asyncio.create_task(stage._produce(_matched(2), "s1"))
     await asyncio.sleep(0.05)
     topic.sent[0].set_exception(TimeoutError("first"))
     await asyncio.sleep(0.5)  # the wait has ended with that error; the retry is sleeping
@@ -405,8 +443,8 @@ async def test_a_send_that_fails_after_the_retry_began_is_not_reported_again() -
 
 async def test_a_stop_while_waiting_for_kafka_lets_the_article_go() -> None:
     app, topic = _App(), _HitsTopic()
-    matcher, record = _article_matcher(app, topic)
-    producing = asyncio.create_task(matcher._produce([record]))  # type: ignore[attr-defined]
+    stage = _story_stage(app, topic)
+    producing = asyncio.create_task(stage._produce(_matched(), "s1"))
     await asyncio.sleep(0.05)
     app.should_stop = True
     with pytest.raises(Interrupted):
