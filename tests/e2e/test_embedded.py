@@ -9,6 +9,7 @@ import time
 
 from tests.e2e.conftest import SEED_FIRING, SEED_LINK, Desk, env, rss, seed_feed
 from tests.support.receivers import HttpReceiver, SmtpReceiver
+from tests.support.story_feeds import FEEDS, LOOKALIKE, STORY_RULES, feed_xml
 
 
 def rules_of(message: str) -> list[str]:
@@ -225,3 +226,67 @@ def test_the_daemon_keeps_polling_and_stops_cleanly_on_sigterm(
     assert "SIGTERM received" in stderr and "stopped:" in stderr
     time.sleep(0.3)
     assert len(http_receiver.requests) == 1
+
+
+def _story_desk(desk: Desk) -> None:
+    for rule_file in desk.rules.iterdir():
+        rule_file.unlink()
+    for rule_id, text in STORY_RULES.items():
+        (desk.rules / f"{rule_id}.yaml").write_text(text, encoding="utf-8")
+    lines = ["feeds:"]
+    for feed_id, (language, items) in FEEDS.items():
+        desk.server.route(f"/{feed_id}.rss", feed_xml(language, items))
+        lines += [
+            f"  - id: {feed_id}",
+            f"    url: {desk.server.url(f'/{feed_id}.rss')}",
+            f"    language: {language}",
+        ]
+    desk.feeds_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_one_story_in_six_feeds_and_three_languages_alerts_once_per_target(
+    desk: Desk, http_receiver: HttpReceiver, smtp_receiver: SmtpReceiver
+) -> None:
+    _story_desk(desk)
+    desk.write_targets(
+        http_receiver.apprise_url("/hook"), smtp_receiver.apprise_url(to="desk@example.org")
+    )
+    first = desk.run()
+    assert first.returncode == 0, first.stderr
+    assert "6 new article(s), 2 alert(s)" in first.stderr
+    (post,) = http_receiver.wait_for(1)
+    (mail,) = smtp_receiver.wait_for(1)
+    time.sleep(0.5)  # a second alert of the story would have arrived by now
+    assert len(http_receiver.requests) == 1 and len(smtp_receiver.messages) == 1
+    assert "Watch Lavrov" in post.json["title"] and "Watch Geneva" in post.json["title"]
+    assert "Watch Lavrov" in mail.subject and "Watch Geneva" in mail.subject
+    # The copies and the other languages joined the first article's story, each saying why.
+    stories = desk.run(
+        *desk.command("stories", "list", "--state", str(desk.state), "--format", "json")
+    )
+    assert stories.returncode == 0, stories.stderr
+    (story,) = json.loads(stories.stdout)
+    assert story["articles"] == 6 and sorted(story["languages"]) == ["ar", "en", "ru"]
+    shown = desk.run(
+        *desk.command(
+            "stories", "show", story["story"], "--state", str(desk.state), "--format", "json"
+        )
+    )
+    signals = {row["article"]["feed"]: row["signal"] for row in json.loads(shown.stdout)}
+    assert signals["wire"] == "new"
+    assert signals["aggregator"] == "link" and signals["mobile"] == "link"
+    assert signals["reprint"] == "duplicate"
+    assert signals["arabic"] == signals["russian"] == "entities"
+
+    # A restart sends nothing again; the look-alike event a week later is a story of its own.
+    language, items = FEEDS["wire"]
+    desk.server.route("/wire.rss", feed_xml(language, [*items, LOOKALIKE]))
+    second = desk.run()
+    assert second.returncode == 0, second.stderr
+    assert "1 new article(s), 2 alert(s)" in second.stderr
+    posts = http_receiver.wait_for(2)
+    assert "New York" in posts[1].json["title"]
+    third = desk.run()
+    assert "0 new article(s), 0 alert(s)" in third.stderr
+    time.sleep(0.5)
+    assert len(http_receiver.requests) == 2

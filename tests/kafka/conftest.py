@@ -41,7 +41,9 @@ from tests.support.receivers import (  # noqa: F401
 REPO = Path(__file__).resolve().parents[2]
 PARTITIONS = 4  # fewer changelog partitions to recover: faster starts, same behaviour
 
-_RULE_LINE = re.compile(r"^Rule: .* \((?P<rule>[^ ]+) v(?P<version>\w+), \w+\)$", re.M)
+# "Rule: <title> (<id> v<version>, <severity>)", or one "- <title> (…)" line per rule under
+# "Rules:" when an alert names several.
+_RULE_LINE = re.compile(r"^(?:Rule: |- ).* \((?P<rule>[^ ]+) v(?P<version>\w+), \w+\)$", re.M)
 _LINK_LINE = re.compile(r"^Link: (?P<url>\S+)$", re.M)
 
 
@@ -98,16 +100,22 @@ class Alert:
         return (self.rule, self.url)
 
 
-def parse_alert(request: ReceivedRequest) -> Alert:
+def parse_alerts(request: ReceivedRequest) -> list[Alert]:
+    """One ``Alert`` per rule a notification names (a story alert names every rule that fired
+    on its article)."""
     body = request.json
     message = body["message"]
-    rule, link = _RULE_LINE.search(message), _LINK_LINE.search(message)
-    assert rule and link, f"unexpected alert text: {message[:300]!r}"
-    return Alert(rule["rule"], rule["version"], link["url"], body["title"], message)
+    rules, link = list(_RULE_LINE.finditer(message)), _LINK_LINE.search(message)
+    assert rules and link, f"unexpected alert text: {message[:300]!r}"
+    return [Alert(r["rule"], r["version"], link["url"], body["title"], message) for r in rules]
+
+
+def received_alerts(receiver: HttpReceiver) -> list[Alert]:
+    return [alert for request in receiver.accepted() for alert in parse_alerts(request)]
 
 
 def alert_counts(receiver: HttpReceiver) -> Counter[tuple[str, str]]:
-    return Counter(parse_alert(r).key for r in receiver.accepted())
+    return Counter(alert.key for alert in received_alerts(receiver))
 
 
 def wait_until(predicate: Any, timeout: float, interval: float = 0.2) -> bool:
@@ -206,10 +214,18 @@ class Deployment:
         return self.cli("rules", "publish", str(rules or self.rules), *self.kafka_args())
 
     def worker(
-        self, name: str = "worker", *, web_port: int | None = None, extra: Iterable[str] = ()
+        self,
+        name: str = "worker",
+        *,
+        web_port: int | None = None,
+        extra: Iterable[str] = (),
+        stories: bool = False,
     ) -> Proc:
+        """A worker; ``stories=False`` (most tests: synthetic, look-alike probe articles that
+        must each alert) makes every article its own story."""
         args = [
             "worker",
+            "--stories" if stories else "--no-stories",
             *self.kafka_args(),
             "--partitions",
             str(self.partitions),

@@ -22,7 +22,6 @@ import pytest
 
 from newswatch.article import Article
 from newswatch.kafka.deadletters import list_dead_letters
-from newswatch.matching.hits import Hit
 from newswatch.rules.loader import load_rules
 from tests.e2e.conftest import SEED_FIRING, SEED_LINK, rss, seed_feed, write_seed_rules
 from tests.kafka.conftest import (
@@ -30,7 +29,8 @@ from tests.kafka.conftest import (
     alert_counts,
     expected_alerts,
     free_port,
-    parse_alert,
+    parse_alerts,
+    received_alerts,
     report,
     synthetic_articles,
     wait_until,
@@ -76,41 +76,43 @@ def test_seed_article_end_to_end_like_embedded_mode(
         "    interval: 300\n    language: ar\n",
         encoding="utf-8",
     )
-    worker = d.worker()
+    worker = d.worker(stories=True)
     began = time.monotonic()
     poll = d.poller(feeds, extra=["--once"]).start()
     assert poll.proc is not None and poll.proc.wait(timeout=60) == 0, poll.tail()
     assert "1 feed(s) polled (0 failed), 1 article(s) sent to Kafka" in poll.log()
 
-    posts = http_receiver.wait_for(len(SEED_FIRING), timeout=60)
+    # One message per target, naming every rule that fired (and not Damascus).
+    (post,) = http_receiver.wait_for(1, timeout=60)
     took = time.monotonic() - began
-    mails = smtp_receiver.wait_for(len(by_email), timeout=30)
+    (mail,) = smtp_receiver.wait_for(1, timeout=30)
     time.sleep(1.0)  # a Damascus alert or a duplicate would have arrived by now
-    fired = sorted(parse_alert(p).rule for p in http_receiver.accepted())
-    assert fired == SEED_FIRING, worker.tail()  # one each, none for Damascus
-    assert len(smtp_receiver.messages) == len(by_email)
-    lavrov = next(p.json for p in posts if parse_alert(p).rule == "lavrov")
-    assert SEED_LINK in lavrov["message"]
-    assert "سيرجي لافروف" in lavrov["message"] and "سيرغي لافروف" in lavrov["message"]
-    assert "واشنطن تعلن تقدم مباحثاتها مع موسكو بشأن سوريا" in lavrov["title"]
-    ankara = next(m for m in mails if "Watch Ankara" in m.subject)
-    assert "لأنقرة" in ankara.body and SEED_LINK in ankara.body
+    assert len(http_receiver.accepted()) == 1 and len(smtp_receiver.messages) == 1
+    assert sorted(a.rule for a in parse_alerts(post)) == SEED_FIRING, worker.tail()
+    assert SEED_LINK in post.json["message"]
+    assert "سيرجي لافروف" in post.json["message"] and "سيرغي لافروف" in post.json["message"]
+    assert "واشنطن تعلن تقدم مباحثاتها مع موسكو بشأن سوريا" in post.json["title"]
+    # The e-mail target is only on two rules' tags: its message names those two.
+    assert "Watch Ankara" in mail.body and "Watch Sergey Lavrov" in mail.body
+    assert "Watch Aleppo" not in mail.body
+    assert "لأنقرة" in mail.body and SEED_LINK in mail.body
 
-    # Every hit records the version of the rule that produced it, as published.
+    # Every alert records the version of the rule that produced it, as published.
     versions = {r.id: r.version for r in load_rules(d.rules).rules}
-    hits = [
-        Hit.from_dict(json.loads(r.value)["hit"])
-        for r in consume(d.bootstrap, d.settings.topics.hits, 20, timeout=5)
+    records = [
+        json.loads(r.value) for r in consume(d.bootstrap, d.settings.topics.hits, 20, timeout=5)
     ]
-    assert sorted(h.rule_id for h in hits) == SEED_FIRING
-    assert all(h.rule_version == versions[h.rule_id] for h in hits)
+    assert len(records) == 2  # one per target
+    assert sorted(records[0]["alert"]["rules"]) == SEED_FIRING
+    for record in records:
+        assert record["alert"]["rule_version"] == versions[record["alert"]["rule_id"]]
 
     # A second poll (a poller restart) sends nothing: its seen-store remembers the article.
     again = d.poller(feeds, name="poller", extra=["--once"]).start()
     assert again.proc is not None and again.proc.wait(timeout=60) == 0, again.tail()
     assert "0 article(s) sent to Kafka" in again.log().rsplit("feed(s) polled", 1)[-1]
     assert len(consume(d.bootstrap, d.settings.topics.articles, 5, timeout=3)) == 1
-    report(f"seed article: {len(SEED_FIRING)} alerts by HTTP {took:.1f}s after the poll started")
+    report(f"seed article: one alert by HTTP {took:.1f}s after the poll started")
     rc, stop_took = worker.stop()
     assert rc == 0, worker.tail()
     report(f"worker SIGTERM -> exit {rc} in {stop_took:.1f}s")
@@ -137,7 +139,7 @@ def test_published_rule_takes_effect_live_and_a_deleted_rule_stops(
 
     d.produce([probe("before")])
     assert wait_until(lambda: len(http_receiver.accepted()) >= 2, 30), worker.tail()
-    assert sorted(a.rule for a in map(parse_alert, http_receiver.accepted())) == [
+    assert sorted(a.rule for a in received_alerts(http_receiver)) == [
         "geneva",
         "moscow",
     ]
@@ -161,7 +163,7 @@ def test_published_rule_takes_effect_live_and_a_deleted_rule_stops(
         n += 1
         d.produce([probe(f"after-{n}")])
         time.sleep(0.3)
-        for alert in map(parse_alert, http_receiver.accepted()):
+        for alert in received_alerts(http_receiver):
             if alert.rule == "aleppo" and seen_change is None:
                 seen_change = time.monotonic() - changed_at
     assert seen_change is not None and seen_change <= 10.0, worker.tail()
@@ -173,7 +175,7 @@ def test_published_rule_takes_effect_live_and_a_deleted_rule_stops(
         lambda: sum(1 for r in http_receiver.accepted() if final_url in r.json["message"]) >= 2, 30
     )
     time.sleep(1.0)
-    final = [a for a in map(parse_alert, http_receiver.accepted()) if a.url == final_url]
+    final = [a for a in received_alerts(http_receiver) if a.url == final_url]
     assert sorted((a.rule, a.version) for a in final) == [
         ("aleppo", new_versions["aleppo"]),
         ("geneva", new_versions["geneva"]),
@@ -231,7 +233,7 @@ def test_rules_using_the_entity_catalogue_are_published_resolved(
         ]
     )
     assert wait_until(lambda: len(http_receiver.accepted()) >= 1, 30), worker.tail()
-    alert = parse_alert(http_receiver.accepted()[0])
+    (alert,) = parse_alerts(http_receiver.accepted()[0])
     assert (alert.rule, alert.version) == ("lavrov-syria", version)
 
 
