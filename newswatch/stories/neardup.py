@@ -1,34 +1,34 @@
 """Near-duplicate articles: MinHash LSH over word shingles, every candidate verified exactly.
 
 An item is its text (the caller's title + summary + content) folded with
-``newswatch.matching.folding.fold``, split into words, and cut into word 3-shingles. Two LSH
-indexes give candidates cheaply:
+``newswatch.matching.folding.fold``, split into words (the first ``MAX_WORDS``), and cut into
+word 3-shingles. Two LSH indexes give candidates cheaply:
 
 - the **main** index, a MinHash of every shingle: finds pairs of high Jaccard similarity (a copy,
   a copy with a sentence changed, a wire story with its headline rewritten);
 - the **lede** index, a MinHash of the first ``LEDE_SHINGLES`` shingles only: finds an RSS
   summary (title + the first sentences) of a long article, whose Jaccard similarity with the
-  whole article is low (40 shingles of 450) but whose lede is the article's lede. A summary
-  that is *not* the article's opening (two sentences from the middle) is not found: measured in
-  ``benchmarks/bench_neardup.py``, and left to story grouping's text similarity.
+  article is low (40 shingles of 300) but whose lede is the article's lede. A summary that is
+  *not* the article's opening (two sentences from the middle) is not found (measured in
+  ``benchmarks/bench_neardup.py``): that is left to story grouping's text similarity.
 
-Every candidate is then verified on the stored shingle sets: exact Jaccard and containment
-(the smaller set's share in the larger), and the numbers rule: a duplicate's numbers are a
-subset of the other's (an added sentence may add a figure and a summary may drop some, but a
-changed figure — a new toll, another date, the next quarter's statement — makes another item).
+Every candidate is then verified on the stored shingles: exact Jaccard and containment (the
+smaller set's share in the larger), and the numbers rule: a duplicate's numbers are a subset of
+the other's (an added sentence may add a figure and a summary may drop some, but a changed
+figure — a new toll, another date, the next quarter's statement — makes another item).
 
-Shingles are stored as one ``array('I')`` of distinct 32-bit hashes per item (4 bytes a
-shingle; a 3 KB article ≈ 460 shingles ≈ 1.9 KB), at most ``MAX_WORDS`` words an item, so an
-index of ``capacity`` items is bounded by about ``capacity × (4 × MAX_WORDS + 1.5 KB)``. The
-hashes are Python's string hash (salted per process): the index lives in one process and is
-never persisted, and verification is exact up to 32-bit collisions (≈ 5e-5 expected spurious
-shared shingles per pair of 3 KB articles).
+Memory: each item keeps one ``array('I')`` of 32-bit shingle hashes (at most ``MAX_WORDS`` − 2:
+≤ 1.2 KB), its numbers as one string, and its bands in the two LSH indexes (rensa: ~4 KB): about
+6 KB an item as measured, ~600 MB for the default 100,000 items; ``capacity`` bounds the count
+and the oldest item is evicted first. The hashes are rensa's FxHash of the shingle strings
+(datasketch backend: Python's string hash, salted per process; the index is never persisted),
+and verification is exact up to 32-bit collisions (≈ 2e-5 spurious shared shingles a pair).
 
-The MinHash + LSH engine is behind ``LshIndex`` (sketch, insert, query, remove). ``rensa``
-(Rust, MIT, no dependencies) is the default; ``datasketch`` (MIT; pulls numpy and scipy) is an
-optional backend used only where installed — it measured 25× slower to sketch a 3 KB article
-(see docs/benchmarks.md). Both remove keys, so old items are evicted first when the index is
-full.
+The MinHash LSH library is behind ``Backend``/``LshIndex`` (hash, sketch, insert, query,
+remove). rensa (Rust, MIT, one wheel, no dependencies) is the default and the runtime
+dependency; datasketch (MIT; pulls numpy and scipy) is an optional backend, used only where
+installed (the ``bench`` extra): 3-4x slower an article and 4x the memory in the benchmark. Both
+remove keys, which eviction needs.
 
 Pure: no I/O.
 """
@@ -76,9 +76,14 @@ __all__ = [
 # Word 3-grams: one word (a name, a figure) changed alters 3 shingles, and unrelated articles
 # share almost none (common 3-grams like "one of the" are a few per article).
 SHINGLE_SIZE = 3
-# Words of an item that are shingled: a 3 KB article has ~460; longer ones are cut here, which
-# bounds memory (4 bytes a shingle) and still compares 7 KB of every text.
-MAX_WORDS = 1000
+# Words of an item that are shingled, from its start (title, lede, then the body): ~2 KB of text,
+# 60% of a 3 KB article. A copy, a copy with an edit and a summary all show in the first 300
+# words; shingling them all would cost 1.7x the time and memory (benchmarks/bench_neardup.py).
+# The numbers rule reads the whole text.
+MAX_WORDS = 300
+# Characters of text folded for each word still wanted (a word and its space average ~6-7
+# characters in the scripts of the feeds): a shorter piece than that is folded again if need be.
+_CHARS_PER_WORD = 7
 # Verified Jaccard for a near-duplicate: a copy with one sentence of 25 changed is ~0.9, a
 # republished wire story with a new headline and a trimmed paragraph ~0.7; two different reports
 # of one event, sharing quotes, stay below ~0.3.
@@ -136,18 +141,33 @@ def words(text: str, *, limit: int = MAX_WORDS) -> list[str]:
     """The first ``limit`` words of ``text`` folded (case, accents, Arabic letter forms, ё): runs
     of letters and digits (Latin, Cyrillic, Arabic, any script), Arabic-Indic and Persian digits
     as ASCII ones."""
+    found: list[str] = []
+    start = 0
+    while start < len(text) and len(found) < limit:
+        # Folded a piece at a time, each cut at a space (fold keeps a space a space, so no word
+        # is cut in two): the rest of a long text is never folded.
+        end = start + (limit - len(found)) * _CHARS_PER_WORD
+        if end < len(text):
+            space = text.rfind(" ", start, end)
+            end = space if space > start else len(text)
+        found += _words(text[start:end])
+        start = end
+    return found[:limit]
+
+
+def _words(text: str) -> list[str]:
     folded = fold(text)
     # fold makes every space, punctuation mark and symbol a space: split() leaves letters and
     # digits only, unless the text holds a control or format character or a spacing mark.
     if folded.isascii():
         if folded.encode("ascii").translate(None, _ALNUM_OR_SPACE):
-            return _WORD.findall(folded)[:limit]
-        return folded.split()[:limit]
+            return _WORD.findall(folded)
+        return folded.split()
     folded = _ascii_digits(folded)
     found = folded.split()
     if not "".join(found).isalnum():
         found = _WORD.findall(folded)
-    return found[:limit]
+    return found
 
 
 def _shingle_list(tokens: Sequence[str], size: int = SHINGLE_SIZE) -> list[str]:
@@ -172,6 +192,8 @@ def numbers(text: str) -> frozenset[str]:
     if not text.isascii():
         text = _ascii_digits(text)
     runs = text.encode("utf-8", "surrogatepass").translate(_NUMBER_BYTES).replace(b",", b".")
+    # A separator beside a space ends a sentence or a clause, not a number: dropped in C first.
+    runs = runs.replace(b". ", b" ").replace(b" .", b" ")
     found = {run.strip(b".") for run in runs.split()}
     found.discard(b"")
     return frozenset(run.decode("ascii") for run in found)
@@ -377,13 +399,20 @@ class NearDuplicates:
 
     Not thread-safe (one grouping worker owns it)."""
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY, *, backend: str = DEFAULT_BACKEND) -> None:
+    def __init__(
+        self,
+        capacity: int = DEFAULT_CAPACITY,
+        *,
+        backend: str = DEFAULT_BACKEND,
+        max_words: int = MAX_WORDS,
+    ) -> None:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; known: {', '.join(BACKENDS)}")
         self.capacity = capacity
         self.backend = backend
+        self.max_words = max_words
         self._engine = BACKENDS[backend]()
         self._main = self._engine.index(NUM_PERM, BANDS)
         self._lede = self._engine.index(LEDE_PERM, LEDE_BANDS)
@@ -398,7 +427,7 @@ class NearDuplicates:
         return key in self._items
 
     def prepare(self, text: str) -> Prepared:
-        ordered = _shingle_list(words(text))
+        ordered = _shingle_list(words(text, limit=self.max_words))
         if not ordered:
             return Prepared(array("I"), numbers(text), None, None)
         lede = ordered[:LEDE_SHINGLES]
