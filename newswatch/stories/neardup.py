@@ -19,7 +19,7 @@ figure — a new toll, another date, the next quarter's statement — makes anot
 
 Memory: each item keeps one ``array('I')`` of 32-bit shingle hashes (at most ``MAX_WORDS`` − 2:
 ≤ 1.2 KB), its numbers as one string, and its bands in the two LSH indexes (rensa: ~4 KB): about
-6 KB an item as measured, ~600 MB for the default 100,000 items; ``capacity`` bounds the count
+6.1 KB an item as measured, 580 MB for the default 100,000 items; ``capacity`` bounds the count
 and the oldest item is evicted first. The hashes are rensa's FxHash of the shingle strings
 (datasketch backend: Python's string hash, salted per process; the index is never persisted),
 and verification is exact up to 32-bit collisions (≈ 2e-5 spurious shared shingles a pair).
