@@ -272,11 +272,24 @@ def test_one_story_in_six_feeds_and_three_languages_alerts_once_per_target(
             "stories", "show", story["story"], "--state", str(desk.state), "--format", "json"
         )
     )
-    signals = {row["article"]["feed"]: row["signal"] for row in json.loads(shown.stdout)}
-    assert signals["wire"] == "new"
-    assert signals["aggregator"] == "link" and signals["mobile"] == "link"
-    assert signals["reprint"] == "duplicate"
-    assert signals["arabic"] == signals["russian"] == "entities"
+    # Feeds are polled at once, so arrival order varies: each article's signal is the strongest
+    # one available against the articles that came before it (rows are in arrival order).
+    rows = [(row["article"]["feed"], row["signal"]) for row in json.loads(shown.stdout)]
+    same_link, english = (
+        {"wire", "aggregator", "mobile"},
+        {"wire", "aggregator", "mobile", "reprint"},
+    )
+    for index, (feed, signal) in enumerate(rows):
+        before = {earlier for earlier, _ in rows[:index]}
+        if not before:
+            expected = "new"
+        elif feed in same_link and before & same_link:
+            expected = "link"
+        elif feed in english and before & english:
+            expected = "duplicate"
+        else:
+            expected = "entities"
+        assert signal == expected, (feed, rows)
 
     # A restart sends nothing again; the look-alike event a week later is a story of its own.
     language, items = FEEDS["wire"]
