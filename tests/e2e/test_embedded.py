@@ -279,7 +279,7 @@ def test_one_story_in_six_feeds_and_three_languages_alerts_once_per_target(
         {"wire", "aggregator", "mobile"},
         {"wire", "aggregator", "mobile", "reprint"},
     )
-    for index, (feed, signal) in enumerate(rows):
+    for index, (feed, joined_by) in enumerate(rows):
         before = {earlier for earlier, _ in rows[:index]}
         if not before:
             expected = "new"
@@ -289,7 +289,7 @@ def test_one_story_in_six_feeds_and_three_languages_alerts_once_per_target(
             expected = "duplicate"
         else:
             expected = "entities"
-        assert signal == expected, (feed, rows)
+        assert joined_by == expected, (feed, rows)
 
     # A restart sends nothing again; the look-alike event a week later is a story of its own.
     language, items = FEEDS["wire"]
