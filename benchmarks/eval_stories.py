@@ -55,7 +55,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from benchmarks.common import REPO, code_state, shared_data
 from benchmarks.eval_matching import rule_yaml
-from benchmarks.story_scores import LOOKALIKE_GOAL, SLICES, Labelled, Scores, score
+from benchmarks.story_scores import LOOKALIKE_GOAL, SLICES, Labelled, Scores, SliceScore, score
 from benchmarks.watchlist import WATCHLIST
 from newswatch.article import Article
 from newswatch.matching.snapshot import RuleSnapshot
@@ -424,21 +424,26 @@ HEADER = (
 )
 
 
+def slice_row(label: str, s: SliceScore) -> str:
+    p, b = s.pairwise, s.bcubed
+    no_pred, no_gold = not p.predicted_pairs, not p.gold_pairs
+    no_p_items, no_r_items = not b.precision_items, not b.recall_items
+    return (
+        f"{label:<24}{_fig(p.precision, no_pred)} {_fig(p.recall, no_gold)}"
+        f" {_fig(p.f1, no_pred or no_gold)} |"
+        f" {_fig(b.precision, no_p_items)} {_fig(b.recall, no_r_items)}"
+        f" {_fig(b.f1, no_p_items or no_r_items)} |"
+        f" {p.pairs:7d} {p.gold_pairs:10d}"
+    )
+
+
 def system_rows(name: str, result: SystemResult) -> list[str]:
     rows = [f"{name} ({result.stories} stories predicted)"]
-    for which in SLICES:
-        s = result.scores.slices[which]
-        p, b = s.pairwise, s.bcubed
-        no_pred, no_gold = not p.predicted_pairs, not p.gold_pairs
-        no_p_items, no_r_items = not b.precision_items, not b.recall_items
-        rows.append(
-            f"  {which:<22}{_fig(p.precision, no_pred)} {_fig(p.recall, no_gold)}"
-            f" {_fig(p.f1, no_pred or no_gold)} |"
-            f" {_fig(b.precision, no_p_items)} {_fig(b.recall, no_r_items)}"
-            f" {_fig(b.f1, no_p_items or no_r_items)} |"
-            f" {p.pairs:7d} {p.gold_pairs:10d}"
-        )
     scores = result.scores
+    for which in SLICES:
+        rows.append(slice_row(f"  {which}", scores.slices[which]))
+        if which == "same-language" and len(scores.languages) > 1:
+            rows += [slice_row(f"    {lang}", s) for lang, s in scores.languages.items()]
     merged = scores.lookalike_merged
     share = "    -" if merged is None else f"{merged:5.3f}"
     verdict = "" if merged is None else (": met" if merged <= LOOKALIKE_GOAL else ": NOT met")

@@ -8,6 +8,9 @@ article pairs are scored:
 - ``same-language``: the pairs whose two articles are in one language;
 - ``cross-language``: the pairs whose articles are in two languages.
 
+``languages`` adds, per language, the ``all`` scores of that language's articles alone (the
+same-language figure broken down: Arabic pairs, Russian pairs, ...).
+
 **Pairwise** (Miranda et al. 2018, "Multilingual Clustering of Streaming News", EMNLP): over the
 pairs of the slice, a pair is gold-positive when both articles are in one gold story and
 predicted-positive when both are in one predicted story; precision = TP / predicted-positive,
@@ -31,7 +34,7 @@ grouping put in one story (goal: at most 5 %). None when the data has no such pa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any, Literal
 
@@ -115,6 +118,7 @@ class Scores:
     slices: dict[Slice, SliceScore]
     lookalike_pairs: int  # pairs in one topic, different gold stories
     lookalike_merged_pairs: int  # ... of those, predicted in one story
+    languages: dict[str, SliceScore] = field(default_factory=dict)  # per language, within it
 
     @property
     def lookalike_merged(self) -> float | None:
@@ -123,23 +127,11 @@ class Scores:
         return self.lookalike_merged_pairs / self.lookalike_pairs
 
     def to_json(self) -> dict[str, Any]:
-        slices = {}
-        for name, s in self.slices.items():
-            p, b = s.pairwise, s.bcubed
-            slices[name] = {
-                "pairwise": {
-                    "precision": p.precision, "recall": p.recall, "f1": p.f1,
-                    "pairs": p.pairs, "gold_pairs": p.gold_pairs,
-                    "predicted_pairs": p.predicted_pairs, "true_pairs": p.true_pairs,
-                },
-                "bcubed": {
-                    "precision": b.precision, "recall": b.recall, "f1": b.f1,
-                    "precision_items": b.precision_items, "recall_items": b.recall_items,
-                },
-            }  # fmt: skip
+        slices = {name: _slice_json(s) for name, s in self.slices.items()}
         return {
             "articles": self.articles,
             "slices": slices,
+            "languages": {lang: _slice_json(s) for lang, s in self.languages.items()},
             "lookalike_merged": {
                 "share": self.lookalike_merged,
                 "pairs": self.lookalike_pairs,
@@ -147,6 +139,21 @@ class Scores:
                 "goal": LOOKALIKE_GOAL,
             },
         }
+
+
+def _slice_json(s: SliceScore) -> dict[str, Any]:
+    p, b = s.pairwise, s.bcubed
+    return {
+        "pairwise": {
+            "precision": p.precision, "recall": p.recall, "f1": p.f1,
+            "pairs": p.pairs, "gold_pairs": p.gold_pairs,
+            "predicted_pairs": p.predicted_pairs, "true_pairs": p.true_pairs,
+        },
+        "bcubed": {
+            "precision": b.precision, "recall": b.recall, "f1": b.f1,
+            "precision_items": b.precision_items, "recall_items": b.recall_items,
+        },
+    }  # fmt: skip
 
 
 def _in_slice(a: Labelled, b: Labelled, which: Slice) -> bool:
@@ -215,4 +222,8 @@ def score(items: Sequence[Labelled]) -> Scores:
         raise ValueError("article ids are not unique")
     slices = {which: SliceScore(pairwise(items, which), bcubed(items, which)) for which in SLICES}
     pairs, merged = lookalike_merged(items)
-    return Scores(len(items), slices, pairs, merged)
+    languages = {}
+    for language in sorted({i.language for i in items}):
+        own = [i for i in items if i.language == language]
+        languages[language] = SliceScore(pairwise(own), bcubed(own))
+    return Scores(len(items), slices, pairs, merged, languages)

@@ -82,6 +82,18 @@ def test_bcubed_cross_language_counts_only_other_languages() -> None:
     assert (b.precision_items, b.recall_items) == (3, 3)
 
 
+def test_per_language_scores_each_language_alone() -> None:
+    languages = score(FIVE).languages
+    assert sorted(languages) == ["en", "fr", "ru"]
+    # en alone: a (X,1) c (X,2) d (Y,1): the same counts as the same-language slice.
+    en = languages["en"].pairwise
+    assert (en.pairs, en.gold_pairs, en.predicted_pairs, en.true_pairs) == (3, 1, 1, 0)
+    assert close(languages["en"].bcubed.precision, Fraction(2, 3))  # a 1/2, c 1, d 1/2
+    # fr and ru have one article each: no pair, BCubed of the lone article is 1.
+    assert languages["fr"].pairwise.pairs == 0 and languages["ru"].bcubed.recall == 1.0
+    assert score(FIVE).to_json()["languages"]["en"]["pairwise"]["pairs"] == 3
+
+
 def test_lookalike_merged() -> None:
     # Topic T, different gold stories: ad bd cd; predicted together: ad bd.
     assert lookalike_merged(FIVE) == (3, 2)
