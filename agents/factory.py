@@ -12,6 +12,7 @@ is unfinished. Faust flushes the producer (hits, changelogs) before each offset 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -169,29 +170,28 @@ def create_app(settings: WorkerSettings, *, partitions: int | None = None) -> Wo
         positions={},
     )
 
-    @app.agent(articles, name="match-articles")
-    async def match_articles(stream: faust.StreamT[bytes]) -> None:
+    async def one_at_a_time(
+        stream: faust.StreamT[bytes], handle: Callable[[Any], Awaitable[None]]
+    ) -> None:
+        """Handle each event completely, then acknowledge it; an interrupted one is let go
+        unacknowledged (it is handled again by whoever owns the partition next)."""
         manual = cast("faust.Stream[bytes]", stream).noack()
         async for event in manual.events():
             try:
-                await worker.matcher.handle(event)
+                await handle(event)
             except Interrupted:
                 lifecycle.abandon(event)
                 continue
             worker.positions[event.message.tp] = event.message.offset + 1
             await manual.ack(event)
 
+    @app.agent(articles, name="match-articles")
+    async def match_articles(stream: faust.StreamT[bytes]) -> None:
+        await one_at_a_time(stream, worker.matcher.handle)
+
     @app.agent(matched, name="group-stories")
     async def group_stories(stream: faust.StreamT[bytes]) -> None:
-        manual = cast("faust.Stream[bytes]", stream).noack()
-        async for event in manual.events():
-            try:
-                await worker.grouper.handle(event)
-            except Interrupted:
-                lifecycle.abandon(event)
-                continue
-            worker.positions[event.message.tp] = event.message.offset + 1
-            await manual.ack(event)
+        await one_at_a_time(stream, worker.grouper.handle)
 
     async def partitions_revoked(sender: Any, /, *args: Any, **kwargs: Any) -> None:
         worker.grouper.forget()  # rebuilt from the stories table if the partition comes back
