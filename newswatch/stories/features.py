@@ -140,7 +140,12 @@ def _skeleton_keys(article: Article, language: str) -> tuple[set[str], bool]:
     keys: set[str] = set()
     arabic = any("\u0600" <= ch <= "\u06ff" for ch in text[:400])
     if arabic:
-        candidates = [_stem(w) for w in _WORD.findall(fold(text)) if w not in common]
+        # Both forms: the stemmer cannot tell a proclitic from a name's own first letter
+        # (لافروف would lose its ل and give frf, not Lavrov's lfrf).
+        candidates = []
+        for w in _WORD.findall(fold(text)):
+            if w not in common:
+                candidates.extend((w, _stem(w)))
     else:
         candidates = [
             w for w in (fold(m).strip() for m in _CAPITAL.findall(text)) if w not in common
