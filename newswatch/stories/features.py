@@ -142,7 +142,7 @@ def _skeleton_keys(article: Article, language: str) -> tuple[set[str], bool]:
     if arabic:
         # Both forms: the stemmer cannot tell a proclitic from a name's own first letter
         # (لافروف would lose its ل and give frf, not Lavrov's lfrf).
-        candidates = []
+        candidates: list[str] = []
         for w in _WORD.findall(fold(text)):
             if w not in common:
                 candidates.extend((w, _stem(w)))
