@@ -43,6 +43,7 @@ fmt: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_match.py
+	$(BIN)/python benchmarks/bench_stories.py
 
 eval: install
 	$(BIN)/python benchmarks/eval_matching.py
