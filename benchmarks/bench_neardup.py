@@ -104,8 +104,16 @@ class Article:
     footer: str
 
     @property
+    def body(self) -> str:
+        return " ".join((*self.sentences, self.footer))
+
+    @property
     def text(self) -> str:
-        return " ".join((self.title + ".", *self.sentences, self.footer))
+        return f"{self.title}. {self.body}"
+
+    @property
+    def parts(self) -> tuple[str, str]:
+        return self.title, self.body
 
 
 class Corpus:
@@ -168,28 +176,28 @@ class Corpus:
             )
         return Article(title, tuple(sentences), self.footers[source])
 
-    def probe(self, kind: str, original: int, salt: int) -> str:
-        """The probe text of ``kind`` made from article ``original``."""
+    def probe(self, kind: str, original: int, salt: int) -> tuple[str, str]:
+        """The probe (title, body) of ``kind`` made from article ``original``."""
         rng = random.Random(f"{kind}{original}{salt}")
         source = self.source_of(original)
         a = self.article(original)
         middle = len(a.sentences) // 2
         if kind == "exact" or kind == "statement-same":
-            return a.text
+            return a.parts
         if kind == "sentence":
             body = list(a.sentences)
             body[middle] = self.sentence(rng, source, figure=False)
-            return Article(a.title, tuple(body), a.footer).text
+            return Article(a.title, tuple(body), a.footer).parts
         if kind == "summary":
-            return " ".join((a.title + ".", *a.sentences[:2]))
+            return a.title, " ".join(a.sentences[:2])
         if kind == "summary-retitled":
-            return " ".join((self.title(rng, source) + ".", *a.sentences[:2]))
+            return self.title(rng, source), " ".join(a.sentences[:2])
         if kind == "excerpt":
-            return " ".join(
-                (self.sentence(rng, source, figure=False), *a.sentences[middle : middle + 2])
+            return self.sentence(rng, source, figure=False), " ".join(
+                a.sentences[middle : middle + 2]
             )
         if kind == "statement-figures":
-            return self.article(original, figures_seed=10**9 + original * 10 + salt).text
+            return self.article(original, figures_seed=10**9 + original * 10 + salt).parts
         if kind == "figure-changed":  # one figure as written replaced by another
             body = list(a.sentences)
             for n, sentence in enumerate(body):
@@ -202,8 +210,8 @@ class Corpus:
                 if at is not None:
                     words[at] = "1" + words[at]
                     body[n] = " ".join(words)
-                    return Article(a.title, tuple(body), a.footer).text
-            return self.article(10**9 + original).text  # no figure at all: a new article
+                    return Article(a.title, tuple(body), a.footer).parts
+            return self.article(10**9 + original).parts  # no figure at all: a new article
         raise ValueError(kind)
 
 
@@ -223,6 +231,7 @@ def _figure(rng: random.Random) -> str:
 class Result:
     backend: str
     max_words: int
+    titled: bool
     size: int
     probes: int
     runs: list[float] = field(default_factory=list)  # mean s per check, per run
@@ -261,15 +270,30 @@ def plan(size: int, probes: int, repeat: int) -> list[tuple[str, int]]:
     return out
 
 
+Config = tuple[str, int, bool]  # backend, words shingled, title given apart
+
+
+def _call(titled: bool, parts: tuple[str, str]) -> tuple[str, str]:
+    """(text, title) as the call gets them: the title apart (story grouping's call) or as the
+    text's first sentence (the plain-text call, the baseline)."""
+    title, body = parts
+    return (body, title) if titled else (f"{title}. {body}", "")
+
+
 def measure(
-    config: tuple[str, int], size: int, probes: int, repeat: int, vocab: dict[str, Vocabulary]
+    config: Config, size: int, probes: int, repeat: int, vocab: dict[str, Vocabulary]
 ) -> Result:
-    backend, max_words = config
+    backend, max_words, titled = config
     corpus = Corpus(vocab)
-    result = Result(backend, max_words, size, probes)
+    result = Result(backend, max_words, titled, size, probes)
     probe_plan = plan(size, probes, repeat)
     texts = [
-        corpus.probe(kind, original, 0) if original >= 0 else corpus.article(size * 10 + n).text
+        _call(
+            titled,
+            corpus.probe(kind, original, 0)
+            if original >= 0
+            else corpus.article(size * 10 + n).parts,
+        )
         for n, (kind, original) in enumerate(probe_plan)
     ]
     gc.collect()
@@ -277,9 +301,9 @@ def measure(
     index = NearDuplicates(size, backend=backend, max_words=max_words)
     adding = 0.0
     for i in range(size):
-        text = corpus.article(i).text
+        text, title = _call(titled, corpus.article(i).parts)
         started = time.perf_counter()
-        index.add(f"a{i}", text)
+        index.add(f"a{i}", text, title=title)
         adding += time.perf_counter() - started
     result.fill = adding / size
     gc.collect()
@@ -289,8 +313,8 @@ def measure(
     for run in range(repeat):
         found: list[str | None] = []
         started = time.perf_counter()
-        for n, text in enumerate(texts):
-            duplicate = index.check(f"p{n}", text)
+        for n, (text, title) in enumerate(texts):
+            duplicate = index.check(f"p{n}", text, title=title)
             found.append(duplicate.key if duplicate else None)
         result.runs.append((time.perf_counter() - started) / len(texts))
         if run == 0:
@@ -299,7 +323,8 @@ def measure(
         for n in range(len(texts)):
             index.remove(f"p{n}")
         while len(index) < size:
-            index.add(f"f{next_filler}", corpus.article(next_filler).text)
+            text, title = _call(titled, corpus.article(next_filler).parts)
+            index.add(f"f{next_filler}", text, title=title)
             next_filler += 1
     return result
 
@@ -318,19 +343,17 @@ def _score(
     return out
 
 
-def _candidates(index: NearDuplicates, texts: Sequence[str]) -> float:
+def _candidates(index: NearDuplicates, texts: Sequence[tuple[str, str]]) -> float:
     """Mean unverified LSH candidates a probe gets (both indexes): what verification costs."""
     total = 0
-    for text in texts:
-        prepared = index.prepare(text)
+    for text, title in texts:
+        prepared = index.prepare(text, title=title)
         found = set(index._main.query(prepared.sketch)) | set(index._lede.query(prepared.lede))
         total += len(found)
     return total / len(texts)
 
 
-def _child(
-    conn: Connection, args: tuple[tuple[str, int], int, int, int, dict[str, Vocabulary]]
-) -> None:
+def _child(conn: Connection, args: tuple[Config, int, int, int, dict[str, Vocabulary]]) -> None:
     try:
         conn.send(measure(*args))
     except BaseException as exc:  # reported by the parent
@@ -340,7 +363,7 @@ def _child(
 
 
 def run_child(
-    config: tuple[str, int], size: int, probes: int, repeat: int, vocab: dict[str, Vocabulary]
+    config: Config, size: int, probes: int, repeat: int, vocab: dict[str, Vocabulary]
 ) -> Result:
     context = multiprocessing.get_context("fork")
     parent, child = context.Pipe(duplex=False)
@@ -368,16 +391,17 @@ def precision_recall(found: dict[str, list[int]]) -> tuple[float, float]:
 
 def report(results: Sequence[Result]) -> Iterator[str]:
     yield (
-        "| backend | words | items | check (find+add) ms/article | add ms (fill) | RSS MB "
+        "| backend | words | title | items | check (find+add) ms/article | add ms (fill) | RSS MB "
         "| bytes/item | shingles/item | candidates/probe | precision | recall | excerpt recall |"
     )
-    yield "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    yield "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for r in results:
         precision, recall = precision_recall(r.found)
         excerpt = r.found["excerpt"]
         spread = f"{min(r.runs) * 1e3:.3f}–{max(r.runs) * 1e3:.3f}"
         yield (
-            f"| {r.backend} | {r.max_words} | {r.size:,} | {r.per_check * 1e3:.3f} ({spread}) "
+            f"| {r.backend} | {r.max_words} | {_title(r)} | {r.size:,} "
+            f"| {r.per_check * 1e3:.3f} ({spread}) "
             f"| {r.fill * 1e3:.3f} "
             f"| {r.rss / 2**20:.0f} | {r.rss / r.size:,.0f} | {r.shingles / r.size:.0f} "
             f"| {r.candidates:.2f} | {precision:.3f} | {recall:.3f} "
@@ -385,11 +409,15 @@ def report(results: Sequence[Result]) -> Iterator[str]:
         )
     yield ""
     yield "Per probe kind: found its original / found another item / found none"
-    yield "| backend | words | items | " + " | ".join(KINDS) + " |"
-    yield "|---|---:|---:|" + "---:|" * len(KINDS)
+    yield "| backend | words | title | items | " + " | ".join(KINDS) + " |"
+    yield "|---|---:|---|---:|" + "---:|" * len(KINDS)
     for r in results:
         cells = " | ".join("/".join(map(str, r.found[k])) for k in KINDS)
-        yield f"| {r.backend} | {r.max_words} | {r.size:,} | {cells} |"
+        yield f"| {r.backend} | {r.max_words} | {_title(r)} | {r.size:,} | {cells} |"
+
+
+def _title(result: Result) -> str:
+    return "apart" if result.titled else "in text"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -402,6 +430,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--also-words",
         default="1000",
         help=f"the default backend also shingling this many words (default: {MAX_WORDS}); '' none",
+    )
+    parser.add_argument(
+        "--no-plain",
+        action="store_true",
+        help="skip the baseline: the default backend with the title in the text (no title= call)",
     )
     parser.add_argument("--quick", action="store_true", help="10,000 items, 900 probes, 2 runs")
     return parser.parse_args(argv)
@@ -421,10 +454,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             backends.append(name)
         else:
             print(f"bench_neardup: {name}: skipped: not installed (pip install -e '.[bench]')")
-    configs = [(name, MAX_WORDS) for name in backends]
+    configs: list[Config] = [(name, MAX_WORDS, True) for name in backends]
     if DEFAULT_BACKEND in backends:
+        if not args.no_plain:
+            configs.append((DEFAULT_BACKEND, MAX_WORDS, False))
         more = {int(w) for w in args.also_words.split(",") if w} - {MAX_WORDS}
-        configs += [(DEFAULT_BACKEND, w) for w in sorted(more)]
+        configs += [(DEFAULT_BACKEND, w, True) for w in sorted(more)]
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
     vocab = vocabularies()
@@ -439,7 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             results.append(result)
             took = time.perf_counter() - started
             cost = result.per_check * 1e3
-            name = f"{config[0]} ({config[1]} words)"
+            name = f"{config[0]} ({config[1]} words, title {_title(result)})"
             print(f"  {name} at {size:,}: {cost:.3f} ms/article ({took:.0f} s)", flush=True)
     print()
     for line in report(results):

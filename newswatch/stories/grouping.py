@@ -39,7 +39,7 @@ from newswatch.article import Article
 from newswatch.links import link_key
 from newswatch.matching.snapshot import RuleSnapshot
 from newswatch.stories.features import StoryFeatures, extract, significant
-from newswatch.stories.neardup import NearDuplicates
+from newswatch.stories.neardup import NearDuplicates, Prepared
 
 __all__ = ["Assignment", "StoryGrouper", "StoryParams"]
 
@@ -159,6 +159,7 @@ class StoryGrouper:
         self._df: Counter[str] = Counter()
         self._postings: dict[str, list[str]] = {}
         self._dups = NearDuplicates(capacity=self.params.max_articles)
+        self._last_shingled: tuple[str, Prepared] | None = None
         self._newest: float | None = None
         # Name skeletons seen capitalised (Latin, Cyrillic) in the window: what an Arabic word's
         # skeleton must be to count as a name.
@@ -206,13 +207,22 @@ class StoryGrouper:
         if article.id not in self._members:
             self._record(article, self.features(article), assignment.story_id)
 
+    def _shingled(self, article: Article) -> Prepared:
+        """The article ready for the near-duplicate index, made once for its find and its add."""
+        last = self._last_shingled
+        if last is None or last[0] != article.id:
+            body = f"{article.summary}\n{article.content}"
+            last = (article.id, self._dups.prepare(body, title=article.title))
+            self._last_shingled = last
+        return last[1]
+
     def _decide(self, article: Article, features: StoryFeatures) -> Assignment:
         link = link_key(article.url)
         same_page = self._links.get(link) if link else None
         if same_page is not None and same_page in self._members:
             story = self._members[same_page].story_id
             return Assignment(article.id, story, "link", 1.0, same_page, (("link", link),))
-        dup = self._dups.find(_text(article))
+        dup = self._dups.find(self._shingled(article))
         if dup is not None and dup.key in self._members:
             story = self._members[dup.key].story_id
             evidence = (
@@ -375,7 +385,8 @@ class StoryGrouper:
         link = link_key(article.url)
         if link:
             self._links.setdefault(link, article.id)
-        self._dups.add(article.id, _text(article))
+        self._dups.add(article.id, self._shingled(article))
+        self._last_shingled = None
         self._members[article.id] = _Member(
             article.id, story_id, features.time, terms, link, features.uncased
         )
@@ -429,10 +440,6 @@ class StoryGrouper:
             member = self._members.get(article_id)
             if member is not None:
                 yield article_id, member.story_id
-
-
-def _text(article: Article) -> str:
-    return f"{article.title}\n{article.summary}\n{article.content}"
 
 
 def _cosine(vector: dict[str, float], centroid: dict[str, float]) -> tuple[float, list[str]]:

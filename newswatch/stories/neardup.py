@@ -6,14 +6,17 @@ word 3-shingles. Two LSH indexes give candidates cheaply:
 
 - the **main** index, a MinHash of every shingle: finds pairs of high Jaccard similarity (a copy,
   a copy with a sentence changed, a wire story with its headline rewritten);
-- the **lede** index, a MinHash of the first ``LEDE_SHINGLES`` shingles only: finds an RSS
-  summary (title + the first sentences) of a long article, whose Jaccard similarity with the
-  article is low (40 shingles of 300) but whose lede is the article's lede. A summary that is
-  *not* the article's opening (two sentences from the middle) is not found (measured in
-  ``benchmarks/bench_neardup.py``): that is left to story grouping's text similarity.
+- the **lede** index, a MinHash of the first ``LEDE_SHINGLES`` shingles only (the body's
+  first ``BODY_LEDE_SHINGLES`` when the caller gives the title apart, as story grouping does):
+  finds an RSS summary (title + the first sentences) of a long article, whose Jaccard
+  similarity with the article is low (40 shingles of 300) but whose lede is the article's lede,
+  under its headline or the feed's own. A summary that is *not* the article's opening (two
+  sentences from the middle) is not found (measured in ``benchmarks/bench_neardup.py``): that
+  is left to story grouping's text similarity.
 
 Every candidate is then verified on the stored shingles: exact Jaccard and containment (the
-smaller set's share in the larger), and the numbers rule: a duplicate's numbers are a subset of
+smaller set's share in the larger; with the title apart, also its body's share, so that a new
+headline does not hide a copied lede), and the numbers rule: a duplicate's numbers are a subset of
 the other's (an added sentence may add a figure and a summary may drop some, but a changed
 figure — a new toll, another date, the next quarter's statement — makes another item).
 
@@ -100,6 +103,10 @@ MIN_CONTAINED = 8
 # title + summary item has the lede of the full article (Jaccard ~1 with the same title, ~0.5
 # with a rewritten one).
 LEDE_SHINGLES = 40
+# Shingles of the lede sketch when the title is given apart: the body's first sentence or so, so
+# that a feed's summary of two short sentences (~18 shingles) is Jaccard ~0.9 with the article's
+# lede (of 40 it was ~0.45, a candidate with p = 0.85: 1 in 8 missed, measured).
+BODY_LEDE_SHINGLES = 20
 # Main MinHash: 128 permutations in 32 bands of 4 rows. A pair of Jaccard 0.6 is a candidate
 # with p = 0.99, 0.5 with 0.87, 0.1 with 0.003 (a feed's shared footer, ~0.05: 2e-4).
 NUM_PERM = 128
@@ -384,6 +391,7 @@ class Prepared:
     numbers: frozenset[str]
     sketch: object | None
     lede: object | None
+    body: int = 0  # index of the first shingle with no word of the title
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +399,7 @@ class _Item:
     serial: int
     hashes: array[int]
     numbers: str  # space-separated: one string, not a set of ~10 (1.3 KB an item)
+    body: int
 
 
 class NearDuplicates:
@@ -426,22 +435,33 @@ class NearDuplicates:
     def __contains__(self, key: object) -> bool:
         return key in self._items
 
-    def prepare(self, text: str) -> Prepared:
-        ordered = _shingle_list(words(text, limit=self.max_words))
+    def prepare(self, text: str, *, title: str = "") -> Prepared:
+        """``text`` shingled once for ``find`` and ``add``. With ``title``, the item is the
+        title followed by ``text``, and its body (the shingles after the title's words) is known:
+        its lede sketch is the body's, and containment is also checked without the title, so
+        that a feed's item of the article under a headline of its own is found."""
+        head = words(title, limit=self.max_words) if title else []
+        tokens = head + words(text, limit=self.max_words - len(head))
+        ordered = _shingle_list(tokens)
+        figures = numbers(f"{title}\n{text}" if title else text)
         if not ordered:
-            return Prepared(array("I"), numbers(text), None, None)
-        lede = ordered[:LEDE_SHINGLES]
+            return Prepared(array("I"), figures, None, None)
+        body = len(head) if len(ordered) - len(head) >= MIN_CONTAINED else 0
         return Prepared(
             self._engine.hashes(ordered),
-            numbers(text),
+            figures,
             self._main.sketch(ordered),
-            self._lede.sketch(lede),
+            self._lede.sketch(
+                ordered[body : body + BODY_LEDE_SHINGLES] if body else ordered[:LEDE_SHINGLES]
+            ),
+            body,
         )
 
-    def find(self, text: str | Prepared) -> Duplicate | None:
-        """The best stored near-duplicate of ``text``: exact before near before contained,
-        then the higher similarity, then the older item; None if there is none."""
-        prepared = self.prepare(text) if isinstance(text, str) else text
+    def find(self, text: str | Prepared, *, title: str = "") -> Duplicate | None:
+        """The best stored near-duplicate of ``text`` (under ``title``, see ``prepare``): exact
+        before near before contained, then the higher similarity, then the older item; None if
+        there is none."""
+        prepared = self.prepare(text, title=title) if isinstance(text, str) else text
         if prepared.sketch is None or prepared.lede is None or not self._items:
             return None
         candidates = set(self._main.query(prepared.sketch))
@@ -455,7 +475,7 @@ class NearDuplicates:
             key = self._keys.get(serial)
             if key is None:
                 continue
-            duplicate = _verify(key, query, prepared.numbers, self._items[key])
+            duplicate = _verify(key, prepared, query, self._items[key])
             if duplicate is None:
                 continue
             score = duplicate.jaccard if duplicate.kind != "contained" else duplicate.containment
@@ -464,25 +484,25 @@ class NearDuplicates:
                 best, found = rank, duplicate
         return found
 
-    def add(self, key: str, text: str | Prepared) -> None:
-        """Store ``text`` as item ``key`` (replacing an item of that key), evicting the oldest
-        item when the index is full."""
-        prepared = self.prepare(text) if isinstance(text, str) else text
+    def add(self, key: str, text: str | Prepared, *, title: str = "") -> None:
+        """Store ``text`` (under ``title``, see ``prepare``) as item ``key`` (replacing an item
+        of that key), evicting the oldest item when the index is full."""
+        prepared = self.prepare(text, title=title) if isinstance(text, str) else text
         if key in self._items:
             self.remove(key)
         while len(self._items) >= self.capacity:
             self.remove(next(iter(self._items)))
         self._serial += 1
         serial = self._serial
-        self._items[key] = _Item(serial, prepared.hashes, " ".join(prepared.numbers))
+        self._items[key] = _Item(serial, prepared.hashes, " ".join(prepared.numbers), prepared.body)
         self._keys[serial] = key
         if prepared.sketch is not None and prepared.lede is not None:
             self._main.insert(serial, prepared.sketch)
             self._lede.insert(serial, prepared.lede)
 
-    def check(self, key: str, text: str) -> Duplicate | None:
+    def check(self, key: str, text: str, *, title: str = "") -> Duplicate | None:
         """``find`` then ``add``, shingling the text once: the item is stored either way."""
-        prepared = self.prepare(text)
+        prepared = self.prepare(text, title=title)
         found = self.find(prepared)
         self.add(key, prepared)
         return found
@@ -503,11 +523,9 @@ class NearDuplicates:
         return sum(len(item.hashes) for item in self._items.values())
 
 
-def _verify(
-    key: str, query: frozenset[int], query_numbers: frozenset[str], item: _Item
-) -> Duplicate | None:
+def _verify(key: str, prepared: Prepared, query: frozenset[int], item: _Item) -> Duplicate | None:
     """The exact check of one candidate, or None when it is not a duplicate."""
-    if not _numbers_agree(query_numbers, frozenset(item.numbers.split())):
+    if not _numbers_agree(prepared.numbers, frozenset(item.numbers.split())):
         return None
     stored = frozenset(item.hashes)  # stored in order, repeats and all: the set is made here
     shared = len(query & stored)
@@ -516,6 +534,14 @@ def _verify(
     similarity = shared / (len(query) + len(stored) - shared)
     small = min(len(query), len(stored))
     contained = shared / small
+    # The smaller item's body alone (its title left out) in the larger: a feed's own headline
+    # over the article's lede.
+    if len(query) <= len(stored):
+        smaller_body, larger = frozenset(prepared.hashes[prepared.body :]), stored
+    else:
+        smaller_body, larger = frozenset(item.hashes[item.body :]), query
+    if len(smaller_body) < small:
+        contained = max(contained, len(smaller_body & larger) / len(smaller_body))
     if shared == len(query) == len(stored):
         kind: DuplicateKind = "exact"
     elif similarity >= JACCARD_MIN:
