@@ -1,0 +1,1 @@
+"""The analyst inbox: routing, grouping, cool-downs, digests, quiet hours and silences."""
