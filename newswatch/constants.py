@@ -15,6 +15,7 @@ __all__ = [
     "ARTICLES_TOPIC",
     "DEAD_LETTERS_TOPIC",
     "DEFAULT_APPRISE",
+    "DEFAULT_ROUTES",
     "DEFAULT_ARCHIVE_MAX_AGE",
     "DEFAULT_ARCHIVE_MAX_ARTICLES",
     "DEFAULT_FEEDS",
@@ -50,6 +51,7 @@ DEFAULT_ARCHIVE_MAX_AGE = timedelta(days=30)
 DEFAULT_RULES = Path("rules")
 DEFAULT_FEEDS = Path(__file__).resolve().parent.parent / "feeds" / "feeds.yaml"  # shipped list
 DEFAULT_APPRISE = Path("apprise.yaml")
+DEFAULT_ROUTES = Path("routes.yaml")  # the inbox's routing tree (docs/alerts.md); optional
 DEFAULT_TAG = "default"  # the Apprise tag of alerts whose rule has no ``notify``
 OPS_RULE_ID = "newswatch-ops"  # the rule id of newswatch's own notices (rejected edits)
 

@@ -137,6 +137,23 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _enqueue(db: sqlite3.Connection, alert: Alert, target_ids: Iterable[str], at: float) -> bool:
+    inserted = db.execute(
+        "INSERT OR IGNORE INTO alerts (key, rule_id, article_id, alert_json, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (alert.key, alert.rule_id, alert.article_id, alert.to_json(), at),
+    ).rowcount
+    if not inserted:
+        return False
+    db.executemany(
+        "INSERT OR IGNORE INTO deliveries"
+        " (alert_key, target_id, state, attempts, next_attempt_at, created_at)"
+        " VALUES (?, ?, 'pending', 0, ?, ?)",
+        [(alert.key, target_id, at, at) for target_id in dict.fromkeys(target_ids)],
+    )
+    return True
+
+
 class Outbox:
     """SQLite-backed outbox at ``path`` (created unless ``create=False``)."""
 
@@ -202,22 +219,22 @@ class Outbox:
         A known alert gets no new deliveries, not even for targets added since: the same
         (rule, article) is notified once, whatever happens to the config in between.
         """
-        at = _ts(now or _now())
         with self._tx() as db:
-            inserted = db.execute(
-                "INSERT OR IGNORE INTO alerts (key, rule_id, article_id, alert_json, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (alert.key, alert.rule_id, alert.article_id, alert.to_json(), at),
-            ).rowcount
-            if not inserted:
-                return False
-            db.executemany(
-                "INSERT OR IGNORE INTO deliveries"
-                " (alert_key, target_id, state, attempts, next_attempt_at, created_at)"
-                " VALUES (?, ?, 'pending', 0, ?, ?)",
-                [(alert.key, target_id, at, at) for target_id in dict.fromkeys(target_ids)],
-            )
-        return True
+            return _enqueue(db, alert, target_ids, _ts(now or _now()))
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the outbox file, for state that must commit together with
+        the alerts it queues (the inbox's: ``enqueue_in`` inside it)."""
+        with self._tx() as db:
+            yield db
+
+    @staticmethod
+    def enqueue_in(
+        db: sqlite3.Connection, alert: Alert, target_ids: Iterable[str], now: datetime
+    ) -> bool:
+        """``enqueue`` inside a ``transaction()``."""
+        return _enqueue(db, alert, target_ids, _ts(now))
 
     def due(
         self, now: datetime, limit: int = 100, *, lease: timedelta = DEFAULT_LEASE

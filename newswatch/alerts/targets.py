@@ -229,6 +229,11 @@ class Targets:
         wanted = {t.strip().lower() for t in tags}
         return tuple(t for t in self._targets if self._matches(t, wanted))
 
+    def tags(self) -> set[str]:
+        """Every tag some target has (the receivers a routes file may name), the default
+        tag included: an untagged target takes it."""
+        return {tag for t in self._targets for tag in t.tags} | {self.default_tag}
+
     def route(self, tags: tuple[str, ...]) -> tuple[str, ...]:
         """The ids of the targets ``tags`` choose (``alerts.story.Route``)."""
         return tuple(t.id for t in self.select(tags))

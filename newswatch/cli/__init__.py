@@ -8,6 +8,7 @@ from newswatch.cli.app import main
 from newswatch.cli.archive import archive_group
 from newswatch.cli.explain import explain_command
 from newswatch.cli.feeds import feeds_group
+from newswatch.cli.inbox import routes_group, silence_group
 from newswatch.cli.kafka import kafka_group, poll_command, worker_command
 from newswatch.cli.match import match_command
 from newswatch.cli.rules import rules_group
@@ -24,8 +25,10 @@ for _command in (
     kafka_group,
     match_command,
     poll_command,
+    routes_group,
     rules_group,
     run_command,
+    silence_group,
     stories_group,
     worker_command,
 ):

@@ -18,6 +18,7 @@ from newswatch.constants import (
     DEFAULT_APPRISE,
     DEFAULT_FEEDS,
     DEFAULT_PARTITIONS,
+    DEFAULT_ROUTES,
     DEFAULT_RULES,
     DEFAULT_STATE_DIR,
     DEFAULT_TOPIC_PREFIX,
@@ -32,6 +33,7 @@ __all__ = [
     "OPTIONAL_BOOTSTRAP_OPTION",
     "PARTITIONS_OPTION",
     "PREFIX_OPTION",
+    "ROUTES_OPTION",
     "RULES_OPTION",
     "STATE_OPTION",
     "apprise_option",
@@ -50,6 +52,16 @@ STATE_OPTION = click.option(
     envvar="NEWSWATCH_STATE",
     show_default=True,
     help="The state directory: feed state, outbox and archive (SQLite files).",
+)
+
+ROUTES_OPTION = click.option(
+    "--routes",
+    "routes_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_ROUTES,
+    envvar="NEWSWATCH_ROUTES",
+    show_default=True,
+    help="The inbox's routes (docs/alerts.md). Missing file: each rule's notify tags, at once.",
 )
 
 RULES_OPTION = click.option(

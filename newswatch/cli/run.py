@@ -13,6 +13,7 @@ from feeds.fetch import FetchLimits
 from newswatch.cli.options import (
     FEEDS_OPTION,
     MIN_FEED_INTERVAL_OPTION,
+    ROUTES_OPTION,
     RULES_OPTION,
     STATE_OPTION,
     STORIES_OPTION,
@@ -32,6 +33,7 @@ log = logging.getLogger("newswatch")
 @FEEDS_OPTION
 @RULES_OPTION
 @apprise_option("Apprise config (YAML, with tags). Missing file: console only.")
+@ROUTES_OPTION
 @STATE_OPTION
 @click.option("--once", is_flag=True, help="Poll every feed once, deliver, and exit.")
 @click.option("--console/--no-console", default=True, help="Also print alerts on stdout.")
@@ -85,6 +87,7 @@ def run_command(
     feeds_file: Path,
     rules_dir: Path,
     apprise_config: Path,
+    routes_file: Path,
     state_dir: Path,
     once: bool,
     console: bool,
@@ -109,6 +112,8 @@ def run_command(
     Example (cron): newswatch run --once
 
     Example: newswatch run --ops-tag ops --archive-days 7
+
+    Example: newswatch run --routes routes.yaml   (digests, quiet hours: docs/alerts.md)
     """
     config = MonitorConfig(
         feeds_file=feeds_file,
@@ -124,6 +129,7 @@ def run_command(
         archive_max_articles=archive_max_articles,
         archive_max_days=archive_days,
         stories=StoryParams(grouping=stories),
+        routes_file=routes_file if routes_file.is_file() else None,
     )
     sys.exit(asyncio.run(_run(config, once=once)))
 

@@ -4,8 +4,10 @@ Order of durability, so nothing is lost and nothing is sent twice:
 
 1. a poller hands new articles to ``Monitor.handle`` (the sink);
 2. ``handle`` groups each into its story (recorded in ``stories.sqlite3``), matches it, and
-   writes one alert per target of a story not yet alerted there to the SQLite outbox
-   (idempotent per (story, target)) before it returns;
+   hands what fired to the inbox (``newswatch.inbox``: routes, group waits, updates,
+   cool-downs, digests, quiet hours, silences), which queues the messages due now in the SQLite
+   outbox together with its own state, in one transaction, before ``handle`` returns; messages
+   due later are queued by the inbox loop when their time comes;
 3. only then does the poller mark the articles seen;
 4. the delivery loop sends what the outbox holds, retrying failures with backoff.
 
@@ -23,9 +25,9 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
@@ -37,7 +39,7 @@ from newswatch.alerts.firing import fire
 from newswatch.alerts.message import Alert
 from newswatch.alerts.notifier import DeliveryReport, Notifier
 from newswatch.alerts.outbox import Outbox
-from newswatch.alerts.story import CONSOLE, story_alerts
+from newswatch.alerts.story import CONSOLE
 from newswatch.alerts.targets import Targets
 from newswatch.archive.base import ArchiveError
 from newswatch.archive.sqlite import SqliteArchive
@@ -52,7 +54,10 @@ from newswatch.constants import (
     OUTBOX_FILENAME,
     STORIES_FILENAME,
 )
+from newswatch.embedded.inboxing import INBOX_TICK, EmbeddedInbox
 from newswatch.embedded.rulebook import Rejection, RuleBook
+from newswatch.inbox.routes import Routes, RoutesError, load_routes
+from newswatch.inbox.store import InboxStore
 from newswatch.stories.grouping import StoryGrouper, StoryParams
 from newswatch.stories.store import StoryStore
 
@@ -79,6 +84,7 @@ class MonitorConfig:
     archive_max_articles: int = DEFAULT_ARCHIVE_MAX_ARTICLES
     archive_max_days: int = DEFAULT_ARCHIVE_MAX_AGE.days
     stories: StoryParams = field(default_factory=StoryParams)
+    routes_file: Path | None = None  # routes.yaml (docs/alerts.md); None: each rule's notify
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +102,15 @@ class RunSummary:
 class Monitor:
     """One embedded monitor. Use as ``async with Monitor(config) as monitor``."""
 
-    def __init__(self, config: MonitorConfig, *, fetcher: Fetcher | None = None) -> None:
+    def __init__(
+        self,
+        config: MonitorConfig,
+        *,
+        fetcher: Fetcher | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.config = config
+        self.clock = clock or (lambda: datetime.now(UTC))
         config.state_dir.mkdir(parents=True, exist_ok=True)
         self.feeds: list[FeedSpec] = load_feeds(
             config.feeds_file, min_interval=config.min_feed_interval
@@ -112,6 +125,15 @@ class Monitor:
         self.notifier = Notifier(
             targets, Outbox(config.state_dir / OUTBOX_FILENAME), console=config.console
         )
+        self.inbox = EmbeddedInbox(
+            self._load_routes(targets),
+            targets,
+            InboxStore(self.notifier.outbox),
+            default_tag=config.default_tag,
+            console=config.console,
+            show=self.notifier.show,
+        )
+        self._routes_stamp = self._stamp(config.routes_file)
         self.grouper = StoryGrouper(config.stories, snapshot=self.rulebook.snapshot)
         self.stories = StoryStore(
             config.state_dir / STORIES_FILENAME,
@@ -133,6 +155,38 @@ class Monitor:
             self.grouper.story_count,
             config.state_dir,
         )
+
+    def _load_routes(self, targets: Targets) -> Routes:
+        """The routes file's tree (``RoutesError`` with file:line:col problems), or today's
+        behaviour without one."""
+        path = self.config.routes_file
+        if path is None:
+            return Routes.default()
+        return load_routes(path, receivers=targets.tags())
+
+    @staticmethod
+    def _stamp(path: Path | None) -> tuple[int, int] | None:
+        try:
+            info = path.stat() if path is not None else None
+        except OSError:
+            return None
+        return (info.st_mtime_ns, info.st_size) if info is not None else None
+
+    def reload_routes(self) -> bool:
+        """Reload the routes file if it changed; a broken edit keeps the running routes (and
+        says where it is wrong). True if new routes are in use."""
+        stamp = self._stamp(self.config.routes_file)
+        if stamp == self._routes_stamp:
+            return False
+        self._routes_stamp = stamp
+        try:
+            routes = self._load_routes(self.notifier.targets)
+        except RoutesError as exc:
+            log.error("routes not reloaded, the previous routes stay in use:\n%s", exc)
+            return False
+        self.inbox.replace_routes(routes)
+        log.info("routes reloaded from %s", self.config.routes_file)
+        return True
 
     def _open_archive(self) -> SqliteArchive | None:
         config = self.config
@@ -169,9 +223,9 @@ class Monitor:
 
     # --- the pipeline --------------------------------------------------------------------
 
-    def alerts_for(self, article: Article) -> list[Alert]:
-        """Group one article into its story, match it with the current rules and build its
-        story's alerts (one per target; the outbox knows which were sent already)."""
+    def offer(self, article: Article, now: datetime) -> int:
+        """Group one article into its story, match it with the current rules and hand what
+        fired to the inbox; returns how many rules fired."""
         snapshot = self.rulebook.snapshot
         self.grouper.snapshot = snapshot
         assignment = self.grouper.add(article)
@@ -187,38 +241,38 @@ class Monitor:
                     assignment.via,
                 )
         fired = fire(snapshot, article, default_tag=self.config.default_tag)
-        return story_alerts(
-            snapshot,
-            fired,
-            article,
-            assignment.story_id,
-            self.notifier.targets.route,
-            console=self.config.console,
-            default_tag=self.config.default_tag,
-        )
+        if fired:
+            self.inbox.offer(snapshot, fired, article, assignment.story_id, now)
+            log.info(
+                "story %s: %s fired on %s (feed %s): %s",
+                assignment.story_id,
+                ", ".join(one.hit.rule_id for one in fired),
+                article.url or article.id,
+                article.feed,
+                article.title[:120],
+            )
+        return len(fired)
+
+    def flush_inbox(self, now: datetime | None = None) -> int:
+        """Queue every inbox message due now (with the inbox's state, in one transaction);
+        returns how many messages are new to the outbox."""
+        messages = self.inbox.flush(now or self.clock())
+        # The console's copy counts only where it is the one place alerts go.
+        counted = [m for m in messages if m.target != CONSOLE or not self.notifier.targets]
+        self.alerts_queued += len(counted)
+        if counted:
+            self._wake.set()
+        return len(counted)
 
     async def handle(self, spec: FeedSpec, articles: Sequence[Article]) -> None:
-        """The pollers' sink: returns once every alert is durably queued."""
-        queued = 0
+        """The pollers' sink: returns once every article's notices are durably in the inbox
+        (and whatever is due at once is queued in the outbox)."""
+        now = self.clock()
         for article in articles:
             self.articles_seen += 1
-            for alert in self.alerts_for(article):
-                if await self.notifier.submit(alert):
-                    # The console's copy counts only where it is the one place alerts go.
-                    if alert.targets != (CONSOLE,) or not self.notifier.targets:
-                        queued += 1
-                    log.info(
-                        "story %s: %s fired on %s (feed %s): %s",
-                        alert.story,
-                        ", ".join(alert.rules or (alert.rule_id,)),
-                        article.url or article.id,
-                        spec.id,
-                        article.title[:120],
-                    )
-        self.alerts_queued += queued
+            self.offer(article, now)
+        self.flush_inbox(now)
         self._archive(articles)
-        if queued:
-            self._wake.set()
 
     def _archive(self, articles: Sequence[Article]) -> None:
         if self.archive is None:
@@ -248,6 +302,7 @@ class Monitor:
         before = self.alerts_queued
         await self._flush_ops()
         outcomes = await self.poller.poll_all_once(self.handle)
+        self.flush_inbox()
         report = await self.notifier.deliver_due()
         return self._summary(outcomes, report, self.alerts_queued - before)
 
@@ -259,6 +314,7 @@ class Monitor:
             group.create_task(self.poller.run(self.handle, stop))
             group.create_task(self._deliver_loop(stop))
             group.create_task(self._reload_loop(stop))
+            group.create_task(self._inbox_loop(stop))
         log.info("stopping: delivering what is due (at most %gs)", self.config.drain_timeout)
         try:
             async with asyncio.timeout(self.config.drain_timeout):
@@ -290,6 +346,21 @@ class Monitor:
             waiter.cancel()
             stopper.cancel()
 
+    async def _inbox_loop(self, stop: asyncio.Event) -> None:
+        """Release what time makes due (group waits, updates, cool-downs, digests, the end of
+        quiet hours), at the next due time or every ``INBOX_TICK`` seconds at most."""
+        while not stop.is_set():
+            try:
+                self.flush_inbox()
+            except Exception:
+                log.exception("inbox round failed; the next round retries")
+            due = self.inbox.inbox.next_due()
+            wait = INBOX_TICK
+            if due is not None:
+                wait = min(INBOX_TICK, max(0.05, (due - self.clock()).total_seconds()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=wait)
+
     async def _reload_loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
@@ -299,6 +370,7 @@ class Monitor:
             try:
                 self.rulebook.reload()
                 await self._flush_ops()
+                self.reload_routes()
             except Exception:
                 log.exception("rule reload failed; the previous rules keep running")
 

@@ -99,6 +99,7 @@ def compile_rule(
         languages=tuple(lang.lower() for lang in doc.languages),
         feeds=tuple(doc.feeds),
         notify=tuple(doc.notify),
+        tags=tuple(dict.fromkeys(t.lower() for t in doc.tags)),
         examples=tuple(examples),
         source=source,
         line=start_line,

@@ -75,6 +75,7 @@ class Rule:
     languages: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()
     notify: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # matched by routes.yaml (lower-cased)
     examples: tuple[Example, ...] = ()
     source: str = ""
     line: int = 0

@@ -68,6 +68,9 @@ class ExampleDoc(_Strict):
     language: str = ""
 
 
+_TAG = re.compile(r"[\w-]+")
+
+
 class RuleDoc(_Strict):
     id: str = Field(max_length=100)
     title: str = ""
@@ -79,6 +82,7 @@ class RuleDoc(_Strict):
     entities: dict[str, EntityDoc] = Field(min_length=1)
     match: str | None = None
     notify: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
     examples: list[ExampleDoc] = Field(default_factory=list)
 
     @field_validator("id")
@@ -86,6 +90,15 @@ class RuleDoc(_Strict):
     def _id_format(cls, value: str) -> str:
         if not _RULE_ID.fullmatch(value):
             raise ValueError(f"use lowercase letters, digits and '-' (got {value!r})")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tag_format(cls, value: list[str]) -> list[str]:
+        # Tags are matched by routes.yaml; a blank or spaced tag could never be matched.
+        for tag in value:
+            if not _TAG.fullmatch(tag):
+                raise ValueError(f"tag {tag!r}: use letters, digits, '_' or '-' (no spaces)")
         return value
 
     @field_validator("entities")
