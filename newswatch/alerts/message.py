@@ -4,6 +4,26 @@ An alert is plain text on purpose: chat targets and e-mail both render it as wri
 Cyrillic or any other script arrives exactly as the feed wrote it. Nothing here reorders,
 transliterates, escapes or strips characters (no bidi marks are added either: they would change
 the text a reader searches for and some clients show them as boxes).
+
+The headline is the alert's ``title`` (``[SEV] rule titles: headline``) and is not repeated in
+the body. The body is, in blocks separated by a blank line::
+
+    <the summary — or, without one, the start of the content — cut to ~300 characters>
+
+    <…the content around a matched name the summary does not show…>   (only then)
+
+    Feed: lemonde-une
+    Language: fr
+    Link: https://www.lemonde.fr/...
+    Published: 2026-03-01T11:30:00Z
+    Rule: Putin in Syria (putin-syria v3, high)        (or "Rules:" and one "- " line each)
+    Names found:
+    - Vladimir Putin: Poutine
+
+``marks`` are the (start, end) spans, in body characters, of every matched name the body shows
+(from the matcher's own offsets, so a name is marked where it was found, not wherever its
+letters happen to recur); ``newswatch.alerts.render`` turns them into bold for Markdown and HTML
+targets.
 """
 
 from __future__ import annotations
@@ -23,15 +43,21 @@ from newswatch.matching.hits import Hit, Mention
 from newswatch.rules.model import Rule
 
 __all__ = [
+    "LEAD_CHARS",
     "SNIPPET_CHARS",
     "Alert",
     "AlertError",
     "build_alert",
     "build_story_alert",
     "make_snippet",
+    "whole_graphemes",
 ]
 
 SNIPPET_CHARS = 200
+# The summary (or the start of the content) shown in the body.
+LEAD_CHARS = 300
+# At most this many passages around names the summary does not show.
+_MAX_SNIPPETS = 2
 ELLIPSIS = "…"
 # How far a cut may move to land on a word boundary; scripts written without spaces
 # (Chinese, Thai) would otherwise lose the whole window.
@@ -50,7 +76,10 @@ class Alert:
 
     ``targets``, when set, are the target ids it goes to (a story alert is built per target);
     otherwise its ``tags`` choose them. ``rules`` lists the rules it names when there are
-    several (the first is ``rule_id``); ``story`` is the story it opened."""
+    several (the first is ``rule_id``); ``story`` is the story it opened.
+
+    ``marks`` are (start, end) spans of ``body`` holding a matched name: sorted, each within
+    the body, none overlapping (``render`` shows them in bold where a target renders markup)."""
 
     key: str
     rule_id: str
@@ -64,6 +93,10 @@ class Alert:
     targets: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
     story: str = ""
+    marks: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_marks(self.marks, len(self.body))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +112,7 @@ class Alert:
             "targets": list(self.targets),
             "rules": list(self.rules),
             "story": self.story,
+            "marks": [[start, end] for start, end in self.marks],
         }
 
     def to_json(self) -> str:
@@ -116,6 +150,7 @@ class Alert:
             targets=_strings(data, "targets"),
             rules=_strings(data, "rules"),
             story=story,
+            marks=_marks(data, len(values["body"])),
         )
 
     @classmethod
@@ -132,6 +167,35 @@ def _strings(data: dict[str, Any], name: str) -> tuple[str, ...]:
     if not isinstance(items, list | tuple) or not all(isinstance(t, str) for t in items):
         raise AlertError(f"{name}: expected a list of strings")
     return tuple(items)
+
+
+def _marks(data: dict[str, Any], body_length: int) -> tuple[tuple[int, int], ...]:
+    # Alerts written before marks existed have none.
+    items = data.get("marks") or []
+    if not isinstance(items, list | tuple):
+        raise AlertError("marks: expected a list of [start, end] pairs")
+    marks: list[tuple[int, int]] = []
+    for item in items:
+        if (
+            not isinstance(item, list | tuple)
+            or len(item) != 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) for n in item)
+        ):
+            raise AlertError(f"marks: expected [start, end] pairs of integers, got {item!r}")
+        marks.append((item[0], item[1]))
+    result = tuple(marks)
+    _check_marks(result, body_length)
+    return result
+
+
+def _check_marks(marks: tuple[tuple[int, int], ...], body_length: int) -> None:
+    previous_end = 0
+    for start, end in marks:
+        if not 0 <= start < end <= body_length:
+            raise AlertError(f"marks: span [{start}, {end}] is not within the body")
+        if start < previous_end:
+            raise AlertError(f"marks: span [{start}, {end}] overlaps or precedes the one before")
+        previous_end = end
 
 
 _SEVERITY_ORDER = ("info", "low", "medium", "high", "critical")
@@ -176,18 +240,25 @@ def build_story_alert(
     rule_titles = ", ".join(named[:2]) + (f" +{len(named) - 2} more" if len(named) > 2 else "")
     title = f"[{severity.upper()}] {rule_titles}: {article_title}"
 
-    lines = [article_title]
+    body = _Body()
+    mentions = tuple(m for _, hit in fired for m in hit.mentions)
+    _add_passages(body, article, article_title, mentions)
+
+    body.blank()
     if article.feed:
-        lines.append(f"Feed: {article.feed}")
+        body.line(f"Feed: {article.feed}")
+    if article.language:
+        body.line(f"Language: {article.language}")
     if article.url:
-        lines.append(f"Link: {article.url}")
+        body.line(f"Link: {article.url}")
     if article.published is not None:
-        lines.append(f"Published: {_iso_utc(article.published)}")
+        body.line(f"Published: {_iso_utc(article.published)}")
     if len(ranked) == 1:
-        lines.append(_rule_line("Rule: ", top_rule, top_hit))
+        body.line(_rule_line("Rule: ", top_rule, top_hit))
     else:
-        lines.append("Rules:")
-        lines.extend(_rule_line("- ", rule, hit) for rule, hit in ranked)
+        body.line("Rules:")
+        for rule, hit in ranked:
+            body.line(_rule_line("- ", rule, hit))
 
     names: dict[str, list[str]] = {}
     for rule, hit in fired:
@@ -195,12 +266,9 @@ def build_story_alert(
             known = names.setdefault(label, [])
             known.extend(s for s in surfaces if s not in known)
     if names:
-        lines.append("Names found:")
-        lines.extend(f"- {entity}: {', '.join(surfaces)}" for entity, surfaces in names.items())
-
-    snippet = _snippet_for(article, tuple(m for _, hit in fired for m in hit.mentions))
-    if snippet:
-        lines.extend(("", snippet))
+        body.line("Names found:")
+        for entity, surfaces in names.items():
+            body.listing(f"- {entity}: ", surfaces)
 
     # Apprise tags are case-insensitive (it lowercases them); doing the same here keeps routing,
     # storage and display consistent.
@@ -213,14 +281,71 @@ def build_story_alert(
         rule_version=top_hit.rule_version,
         article_id=article.id,
         title=title,
-        body="\n".join(lines),
+        body=body.text,
         tags=tags or (default_tag.strip().lower(),),
         severity=severity,
         url=article.url,
         targets=targets,
         rules=tuple(rule.id for rule, _ in ranked) if len(ranked) > 1 else (),
         story=story,
+        marks=body.marks,
     )
+
+
+class _Body:
+    """The body as it is written, line by line, with the marked spans in body characters."""
+
+    def __init__(self) -> None:
+        self._lines: list[str] = []
+        self._length = 0
+        self._marks: list[tuple[int, int]] = []
+
+    def line(self, text: str, marks: Sequence[tuple[int, int]] = ()) -> None:
+        offset = self._length + (1 if self._lines else 0)  # after the line break
+        self._lines.append(text)
+        self._length = offset + len(text)
+        self._marks.extend((offset + start, offset + end) for start, end in marks)
+
+    def blank(self) -> None:
+        # One blank line between blocks, none at the start.
+        if self._lines and self._lines[-1]:
+            self.line("")
+
+    def listing(self, prefix: str, items: Sequence[str]) -> None:
+        # "- Sergey Lavrov: لافروف, ولافروف" with each name marked.
+        parts: list[str] = [prefix]
+        marks: list[tuple[int, int]] = []
+        at = len(prefix)
+        for index, item in enumerate(_one_line(i) for i in items):
+            if index:
+                parts.append(", ")
+                at += 2
+            parts.append(item)
+            if item:
+                marks.append((at, at + len(item)))
+            at += len(item)
+        self.line("".join(parts), marks)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self._lines)
+
+    @property
+    def marks(self) -> tuple[tuple[int, int], ...]:
+        return _merged(self._marks)
+
+
+def _merged(spans: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    # Two rules finding the same name, or two names sharing letters, give one mark.
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
 
 
 def _rule_line(prefix: str, rule: Rule, hit: Hit) -> str:
@@ -254,24 +379,88 @@ def _names_found(rule: Rule, mentions: tuple[Mention, ...]) -> list[tuple[str, l
     return named
 
 
-def _snippet_for(article: Article, mentions: tuple[Mention, ...]) -> str:
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A mention located in the text of its (summary or content) field."""
+
+    order: int  # of its field in Article.text_fields
+    start: int
+    end: int
+    field: str
+    entity: str
+
+
+def _add_passages(
+    body: _Body, article: Article, headline: str, mentions: tuple[Mention, ...]
+) -> None:
+    """The summary (or the start of the content), then a passage around each matched name it
+    does not show; never the title, which the alert's title carries."""
     texts = dict(article.text_fields)
     order = {name: i for i, (name, _) in enumerate(article.text_fields)}
-    located: list[tuple[int, int, int, str]] = []
+    found: list[_Found] = []
     for mention in mentions:
         text = texts.get(mention.field)
-        if not text:
+        if mention.field == "title" or not text:
             continue
         span = _locate(text, mention)
         if span is not None:
-            located.append((order[mention.field], span[0], span[1], mention.field))
-    if not located:
-        return ""
-    # The title is already shown in full, so the first mention in the summary or content says
-    # more; the title is used only when it holds the only mentions.
-    in_body = [loc for loc in located if loc[3] != "title"]
-    _, start, end, field = min(in_body or located)
-    return make_snippet(texts[field], start, end)
+            span = _mark_span(text, *span)
+        if span is not None:
+            found.append(_Found(order[mention.field], *span, mention.field, mention.entity))
+    found.sort(key=lambda f: (f.order, f.start, f.end))
+
+    shown: set[str] = set()
+
+    def add(field: str, start: int, end: int, width: int) -> None:
+        of_field = [f for f in found if f.field == field]
+        wanted = [(f.start, f.end) for f in of_field]
+        text, spans = _excerpt(texts[field], start, end, width, wanted)
+        if not text:
+            return
+        body.blank()
+        body.line(text, [span for span in spans if span is not None])
+        shown.update(f.entity for f, span in zip(of_field, spans, strict=True) if span)
+
+    lead = _lead_field(article, headline)
+    if lead:
+        add(lead, 0, 0, LEAD_CHARS)
+    for _ in range(_MAX_SNIPPETS):
+        missing = next((f for f in found if f.entity not in shown), None)
+        if missing is None:
+            break
+        shown.add(missing.entity)  # even if its passage came out empty: no second try
+        add(missing.field, missing.start, missing.end, SNIPPET_CHARS)
+
+
+def _lead_field(article: Article, headline: str) -> str:
+    # A feed that repeats its headline as the summary would show the headline twice.
+    for field, text in (("summary", article.summary), ("content", article.content)):
+        one_line = _one_line(text)
+        if one_line and one_line != headline:
+            return field
+    return ""
+
+
+def _mark_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``text[start:end]`` without blanks at its ends and grown to whole graphemes, so that
+    a mark never separates a letter from its combining marks."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        return None
+    return whole_graphemes(text, start, end)
+
+
+def whole_graphemes(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` widened so it neither begins nor ends inside a grapheme: a combining
+    mark or joiner at ``start`` takes the letter before it, those after ``end`` are taken in."""
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    while 0 < start < len(text) and _joins(text[start]):
+        start -= 1
+    return start, _grapheme_end(text, end)
 
 
 def _locate(text: str, mention: Mention) -> tuple[int, int] | None:
@@ -293,6 +482,14 @@ def make_snippet(text: str, start: int, end: int, *, width: int = SNIPPET_CHARS)
     Cuts are marked with "…"; whitespace runs (line breaks) become single spaces. The characters
     themselves are never changed, so right-to-left text keeps its logical order.
     """
+    return _excerpt(text, start, end, width)[0]
+
+
+def _excerpt(
+    text: str, start: int, end: int, width: int, spans: Sequence[tuple[int, int]] = ()
+) -> tuple[str, list[tuple[int, int] | None]]:
+    """``make_snippet``, and where each of ``spans`` (offsets into ``text``) is in it: None for
+    a span the snippet does not hold whole."""
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))
     room = max(0, width - (end - start))
@@ -308,12 +505,36 @@ def make_snippet(text: str, start: int, end: int, *, width: int = SNIPPET_CHARS)
     left = _cut_left(text, start - before, start)
     right = _cut_right(text, end + after, end)
 
-    snippet = _WS_RUN.sub(" ", text[left:right]).strip()
-    if not snippet:
-        return ""
-    cut_before = bool(text[:left].strip())
-    cut_after = bool(text[right:].strip())
-    return f"{ELLIPSIS if cut_before else ''}{snippet}{ELLIPSIS if cut_after else ''}"
+    first, last = left, right
+    while first < last and text[first].isspace():
+        first += 1
+    while last > first and text[last - 1].isspace():
+        last -= 1
+    if first == last:
+        return "", [None] * len(spans)
+    prefix = ELLIPSIS if text[:left].strip() else ""
+    suffix = ELLIPSIS if text[right:].strip() else ""
+    # at[i]: where text[first + i] lands in the snippet (a run of blanks becomes one space).
+    chars: list[str] = [prefix]
+    at: list[int] = []
+    length = len(prefix)
+    blank = False
+    for char in text[first:last]:
+        at.append(length)
+        if not char.isspace():
+            chars.append(char)
+            length += 1
+            blank = False
+        elif not blank:
+            chars.append(" ")
+            length += 1
+            blank = True
+    at.append(length)
+    chars.append(suffix)
+    placed: list[tuple[int, int] | None] = [
+        (at[s - first], at[e - first]) if first <= s < e <= last else None for s, e in spans
+    ]
+    return "".join(chars), placed
 
 
 def _clean_cut(text: str, at: int) -> bool:

@@ -25,11 +25,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from apprise import Apprise, AppriseResult, NotifyFormat, NotifyType
+from apprise import Apprise, AppriseResult, NotifyBase, NotifyFormat, NotifyType
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt, wait_fixed
 
 from newswatch.alerts.message import Alert
 from newswatch.alerts.outbox import DEFAULT_LEASE, Delivery, Outbox
+from newswatch.alerts.render import render
 from newswatch.alerts.story import CONSOLE
 from newswatch.alerts.targets import Target, Targets
 from newswatch.constants import OUTBOX_FILENAME
@@ -41,6 +42,8 @@ __all__ = [
     "DeliveryReport",
     "Notifier",
     "format_console",
+    "native_format",
+    "payload",
     "retry_held",
     "send_now",
 ]
@@ -121,6 +124,26 @@ class DeliveryReport:
             self.deferred + other.deferred,
             self.failures + other.failures,
         )
+
+
+def native_format(plugin: NotifyBase) -> NotifyFormat:
+    """The format ``plugin`` renders: the one it declares (``notify_format``), or the first of
+    those it declares, or its URL's ``?format=`` among them (Apprise's own choice when it is
+    given no source format)."""
+    return NotifyFormat(plugin.resolve_format(None))
+
+
+def payload(alert: Alert, plugin: NotifyBase) -> tuple[str, str, NotifyFormat]:
+    """``(title, body, body_format)`` of ``alert`` for ``plugin``, in its native format.
+
+    Sent with ``body_format`` equal to the format the plugin resolves to, Apprise converts
+    nothing (it has no converter from a format to itself), so the bold and the escaping arrive
+    as rendered. A plugin that puts the title into the body (``title_maxlen`` 0, e.g.
+    Telegram) gets the title escaped for that format; one that keeps it apart (an e-mail
+    subject, a JSON field) gets it as written."""
+    fmt = native_format(plugin)
+    title, body = render(alert, fmt)
+    return (title if plugin.title_maxlen <= 0 else alert.title), body, fmt
 
 
 def format_console(alert: Alert) -> str:
@@ -317,14 +340,15 @@ class Notifier:
         """Send with quick retries; None on success, else the (secret-free) reason."""
         sender = self._sender(target)
         notify_type = _NOTIFY_TYPES.get(alert.severity, NotifyType.INFO)
+        title, body, body_format = payload(alert, target.plugin)
 
         async def attempt() -> str | None:
             try:
                 result = await sender.async_notify(
-                    body=alert.body,
-                    title=alert.title,
+                    body=body,
+                    title=title,
                     notify_type=notify_type,
-                    body_format=NotifyFormat.TEXT,
+                    body_format=body_format,
                     timeout=self._send_timeout,
                 )
             except Exception as exc:

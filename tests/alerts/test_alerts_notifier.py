@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import io
 import logging
 import random
@@ -12,10 +13,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from apprise import Apprise, NotifyBase, NotifyFormat
 
 from newswatch.alerts.message import build_alert
-from newswatch.alerts.notifier import Backoff, Notifier
+from newswatch.alerts.notifier import Backoff, Notifier, native_format, payload
 from newswatch.alerts.outbox import Outbox
+from newswatch.alerts.render import render
 from newswatch.alerts.targets import Targets
 from newswatch.rules.model import Severity
 from tests.alerts.builders import (
@@ -57,6 +60,8 @@ async def test_alert_arrives_by_http_and_email_with_arabic_intact(
     assert request.method == "POST" and request.path == "/hook"
     payload = request.json
     assert payload["title"] == f"[HIGH] Lavrov on Syria: {LAVROV_AR} يصل إلى دمشق"
+    # json:// renders plain text: the body arrives exactly as built, with no markup.
+    assert payload["message"] == alert.body
     assert "Link: https://arabic.example.org/news/a1" in payload["message"]
     assert f"- Sergey Lavrov: {LAVROV_AR}" in payload["message"]
     assert SYRIA_AR in payload["message"]
@@ -68,8 +73,71 @@ async def test_alert_arrives_by_http_and_email_with_arabic_intact(
     assert mail.subject == payload["title"]
     assert "Link: https://arabic.example.org/news/a1" in mail.body
     assert LAVROV_AR in mail.body and SYRIA_AR in mail.body
-    assert mail.message.get_content_type() == "text/plain"
+    # mailto:// renders HTML: the names in bold, each block laid out in its own direction,
+    # and Apprise's plain-text alternative next to it.
+    assert mail.message.get_content_type() == "multipart/alternative"
+    html_part = mail.message.get_body(("html",))
+    assert html_part is not None
+    html_body = html_part.get_content()
+    assert html_body.strip() == render(alert, "html")[1]
+    assert f"<b>{LAVROV_AR}</b>" in html_body and f"<b>{SYRIA_AR}</b>" in html_body
+    assert html_body.startswith('<div dir="auto">')
+    assert "<b>" not in mail.body and "**" not in mail.body
     assert notifier.outbox.counts().sent == 2
+
+
+@pytest.mark.parametrize("fmt", ["html", "markdown"])
+async def test_a_markup_target_gets_the_rendered_body_unconverted(
+    http_receiver: HttpReceiver, make_notifier: MakeNotifier, fmt: str
+) -> None:
+    # json:// with ?format= renders that format; Apprise must pass our markup through as is
+    # (no second escaping of "**" or "<b>"), and keep the title, a separate field, as written.
+    rule = make_rule(title="Lavrov & <Syria>")
+    article = make_article(summary=f"وكالات *عاجل* {LAVROV_AR}")
+    alert = build_alert(rule, article, make_hit(rule, article))
+    notifier = make_notifier(
+        json_config((http_receiver.apprise_url("/hook") + f"?format={fmt}", "x"))
+    )
+    await notifier.submit(dataclasses.replace(alert, tags=("x",)))
+    assert (await notifier.deliver_due()).sent == 1
+    [request] = http_receiver.wait_for(1)
+    assert request.json["message"] == render(alert, fmt)[1]
+    assert request.json["title"] == alert.title
+    bold = f"<b>{LAVROV_AR}</b>" if fmt == "html" else f"**{LAVROV_AR}**"
+    assert bold in request.json["message"]
+
+
+@pytest.mark.parametrize(
+    ("url", "fmt", "title_in_body"),
+    [
+        ("json://127.0.0.1:9/hook", NotifyFormat.TEXT, False),
+        ("json://127.0.0.1:9/hook?format=markdown", NotifyFormat.MARKDOWN, False),
+        ("mailto://u:p@127.0.0.1:9?from=a@example.org&to=b@example.org", NotifyFormat.HTML, False),
+        ("tgram://123456789:abcdefg_hijklmnopqrstuvwxyz123456789/12345", NotifyFormat.HTML, True),
+        (
+            "tgram://123456789:abcdefg_hijklmnopqrstuvwxyz123456789/12345?format=markdown",
+            NotifyFormat.MARKDOWN,
+            True,
+        ),
+    ],
+)
+def test_each_target_gets_its_native_format(
+    url: str, fmt: NotifyFormat, title_in_body: bool
+) -> None:
+    plugin = Apprise.instantiate(url)
+    assert isinstance(plugin, NotifyBase)
+    assert native_format(plugin) == fmt
+    rule = make_rule(title="Lavrov & [Syria]")
+    article = make_article()
+    alert = build_alert(rule, article, make_hit(rule, article))
+    title, body, body_format = payload(alert, plugin)
+    assert body_format == fmt and (title, body) == (
+        render(alert, fmt)[0] if title_in_body else alert.title,
+        render(alert, fmt)[1],
+    )
+    # Telegram puts the title into the body, so it must be escaped there; an e-mail subject
+    # or a JSON field shows it as written.
+    assert ("&amp;" in title or "\\[" in title) == (title_in_body and fmt != NotifyFormat.TEXT)
 
 
 async def test_notify_tags_route_and_untagged_rules_go_to_default(

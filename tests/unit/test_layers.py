@@ -32,6 +32,7 @@ CORE = (
     "newswatch.stories.neardup",
     "newswatch.alerts",
     "newswatch.alerts.message",
+    "newswatch.alerts.render",
     "newswatch.alerts.firing",
     "newswatch.alerts.story",
     "newswatch.archive",
