@@ -262,6 +262,12 @@ class Notifier:
         if self._closed:
             raise RuntimeError("the notifier is closed")
 
+    def show(self, alert: Alert) -> None:
+        """Print ``alert`` on the console if the console is on (the inbox queues console
+        messages itself, then shows the new ones)."""
+        if self.console:
+            self._to_console(alert)
+
     def _to_console(self, alert: Alert) -> None:
         stream = self._stream or sys.stdout
         text = format_console(alert)

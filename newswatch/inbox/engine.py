@@ -384,7 +384,9 @@ class Inbox:
             if self._quiet(leaf, group.severity, now) and group.target:
                 self._into_buffer("quiet", leaf, group.target, key, now)
                 continue
-            if not group.sent and leaf.settings.cooldown and group.target:
+            if leaf.settings.cooldown and group.target:
+                # Updates count too: "one alert an hour for this rule". What the cool-down
+                # holds is listed in one message when it ends.
                 cool = self._cooldown(leaf, group, now)
                 if cool.until and cool.until > stamp:
                     group.held = "cooldown"

@@ -11,12 +11,17 @@ from newswatch.alerts.firing import Fired
 from newswatch.alerts.message import Alert, build_story_alert
 from newswatch.article import Article
 from newswatch.inbox.engine import Entry, FiredRule, Notice
-from newswatch.inbox.split import split_message
+from newswatch.inbox.split import split_message, split_spans
 from newswatch.matching.snapshot import RuleSnapshot
 
 __all__ = ["first_builder", "notice_for", "parts_of"]
 
 _SEP = "\x1f"
+# Room kept for a part's title counter and the newline Apprise puts between title and body.
+TITLE_SLACK = 16
+# A part is never made smaller than this, however long the title (Apprise then moves the title
+# into the body where the service has no title field).
+MIN_PART = 500
 
 
 def notice_for(
@@ -71,14 +76,22 @@ def first_builder(
 def parts_of(alert: Alert, limit: int | None) -> list[Alert]:
     """``alert`` split to ``limit`` characters of body: one alert per part, keys suffixed
     ``/k/n`` so each part is delivered once; never cut (``split_message``)."""
-    if limit is None or len(alert.body) <= limit:
+    if limit is None:
         return [alert]
-    bodies = split_message(alert.body, limit)
+    # Telegram and Discord count the title inside their limit; a part's title gains " (k/n)".
+    room = limit - len(alert.title) - TITLE_SLACK
+    if len(alert.body) <= room:
+        return [alert]
+    size = max(room, MIN_PART)
+    bodies = split_message(alert.body, size)
+    spans = split_spans(alert.body, size)
     data = alert.to_dict()
+    marks = data.get("marks") or []
     out = []
-    for n, body in enumerate(bodies, 1):
+    for n, (body, (start, end)) in enumerate(zip(bodies, spans, strict=True), 1):
         part = dict(data, body=body, key=f"{alert.key}{_SEP}{n}/{len(bodies)}")
-        part.pop("marks", None)  # marks are offsets into the whole body
+        if "marks" in data:  # each part keeps the marks that fall inside it
+            part["marks"] = [[a - start, b - start] for a, b in marks if start <= a and b <= end]
         if n > 1:
             part["title"] = f"{alert.title} ({n}/{len(bodies)})"
         out.append(Alert.from_dict(part))

@@ -252,7 +252,7 @@ class _Parser:
         self.source = source
         self.problems: list[RuleProblem] = []
         self.where: dict[str, tuple[int, int]] = {}  # route id -> (line, col)
-        self.quiet_at: dict[str, tuple[int, int]] = {}
+        self.at: dict[tuple[str, str], tuple[int, int]] = {}  # (route id, key) -> value pos
 
     def problem(
         self, node: CommentedMap, key: Any, message: str, at_key: bool = False, level: str = "error"
@@ -368,6 +368,8 @@ class _Parser:
 
     def settings(self, node: CommentedMap, route_id: str, parent: RouteSettings) -> RouteSettings:
         changes: dict[str, Any] = {}
+        for key in node:
+            self.at[(route_id, str(key))] = value_pos(node, key)
         if "receiver" in node:
             changes["receivers"] = self.strings(node, "receiver", f"{route_id}: receiver")
         for name in _DURATIONS:
@@ -401,7 +403,6 @@ class _Parser:
                     self.problem(node, "digest", f"{route_id}: digest: {exc}")
         if "quiet" in node:
             changes["quiet"] = self.strings(node, "quiet", f"{route_id}: quiet")
-            self.quiet_at[route_id] = value_pos(node, "quiet")
         if "bypass" in node:
             bypass = self.strings(node, "bypass", f"{route_id}: bypass")
             for v in bypass:
@@ -413,11 +414,10 @@ class _Parser:
     def check(self, routes: Routes, receivers: set[str] | None) -> None:
         """Contradictions: names nothing defines, timers that can never act."""
         for route in routes.root.walk():
-            line, col = self.where.get(route.id, (1, 1))
             s = route.settings
             for name in s.quiet:
                 if name not in routes.intervals:
-                    at = self.quiet_at.get(route.id, (line, col))
+                    at = self._where(routes, route.id, "quiet")
                     known = ", ".join(sorted(routes.intervals)) or "none defined"
                     self.problems.append(
                         RuleProblem(
@@ -432,8 +432,7 @@ class _Parser:
                 self.problems.append(
                     RuleProblem(
                         self.source,
-                        line,
-                        col,
+                        *self._where(routes, route.id, "group_interval"),
                         f"{route.id}: group_interval ({_human(s.group_interval)}) is longer than "
                         f"the digest period ({_human(every)}): updates would wait longer than the "
                         "digest that lists them; shorten group_interval or remove it",
@@ -443,8 +442,7 @@ class _Parser:
                 self.problems.append(
                     RuleProblem(
                         self.source,
-                        line,
-                        col,
+                        *self._where(routes, route.id, "cooldown"),
                         f"{route.id}: cooldown has no effect on a digest route (a digest is "
                         "already one message per period)",
                         level="warning",
@@ -457,12 +455,22 @@ class _Parser:
                         self.problems.append(
                             RuleProblem(
                                 self.source,
-                                line,
-                                col,
+                                *self._where(routes, route.id, "receiver"),
                                 f"{route.id}: receiver {tag!r}: no notification target has this "
                                 f"tag (the Apprise config has: {known})",
                             )
                         )
+
+    def _where(self, routes: Routes, route_id: str, key: str) -> tuple[int, int]:
+        """Where ``key`` is set for ``route_id``: on it, else on the nearest parent that sets it
+        (an inherited value is wrong where it was written)."""
+        current = route_id
+        while True:
+            if (current, key) in self.at:
+                return self.at[(current, key)]
+            if "." not in current:
+                return self.where.get(route_id, (1, 1))
+            current = current.rsplit(".", 1)[0]
 
 
 def _human(delta: timedelta) -> str:
