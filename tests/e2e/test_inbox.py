@@ -16,6 +16,7 @@ import pytest
 
 from newswatch.embedded.runtime import Monitor, MonitorConfig
 from tests.e2e.conftest import Desk, env, rss
+from tests.support.processes import OwnedProcess
 from tests.support.receivers import HttpReceiver
 
 MONDAY_10_PARIS = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -293,3 +294,47 @@ def test_preview_prints_the_digest_it_would_send(desk: Desk, tmp_path: Path) -> 
     for title, _ in STORIES.values():
         assert out.stdout.count(title) == 1
     assert "3 article(s), 3 fired; 1 message(s)" in out.stdout
+
+
+def test_kill_9_during_a_group_wait_loses_and_doubles_nothing(
+    desk: Desk, receiving: HttpReceiver
+) -> None:
+    """The real daemon on the real clock: a story waits 6 s for copies; the process is killed
+    with SIGKILL while it waits, and a new one sends the story once, with the copy that came
+    in before the kill."""
+    _serve(desk, ["ankara"])
+    copy = rss(
+        [
+            {
+                "title": STORIES["ankara"][0],
+                "link": "https://news.example.org/2026/ankara-copy",
+                "description": STORIES["ankara"][1],
+            },
+        ]
+    )
+    desk.server.route("/copy.rss", copy)
+    desk.write_feeds({"desk-ankara": "/ankara.rss", "desk-copy": "/copy.rss"}, interval=300)
+    routes = desk.root / "routes.yaml"
+    routes.write_text("route: {receiver: default, group_wait: 6s}\n", encoding="utf-8")
+    variables = env() | {"NEWSWATCH_MIN_FEED_INTERVAL": "0.1"}
+    daemon = OwnedProcess("run", desk.root, variables)
+    args = desk.run_args("--routes", str(routes), "--delivery-interval", "0.2", "--no-console")
+    daemon.spawn(args)
+    try:
+        daemon.wait_for_log("fired on https://news.example.org/2026/ankara-copy", timeout=30)
+        daemon.wait_for_log("fired on https://news.example.org/2026/ankara ", timeout=30)
+    finally:
+        daemon.kill()
+    assert receiving.requests == []  # killed inside the wait: nothing was sent yet
+    again = OwnedProcess("run-again", desk.root, variables)
+    again.spawn(args)
+    try:
+        (message,) = _settled(receiving, 1)
+        time.sleep(5)  # a second message (the copy told again, a replay) would be here by now
+        assert len(receiving.requests) == 1, again.tail()
+    finally:
+        again.stop()
+    assert STORIES["ankara"][0] in message
+    assert "+1 more source of this story" in message and (
+        "desk-copy" in message or "desk-ankara" in message
+    )
