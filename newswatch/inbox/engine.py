@@ -528,10 +528,10 @@ class Inbox:
         if buffer.kind == "digest":
             digest = leaf.settings.digest
             buffer.due = _iso(digest.next_after(now)) if digest is not None else None
-        elif buffer.kind == "cooldown":
-            buffer.due = None
         else:
-            del self.buffers[bkey]
+            # Kept (not deleted) so its sequence number, part of each message key, goes on:
+            # the second night's release is a new message, not a repeat the outbox ignores.
+            buffer.due = None
         if not live:
             return None
         buffer.seq += 1
@@ -544,12 +544,12 @@ class Inbox:
             group.last_sent = _iso(now)
             self._tell(group, [e for e in group.pending])
             self._dirty.add(("group", gkey))
-        alert = self._list_alert(buffer, [g for _, g in live], now)
+        alert = self._list_alert(bkey, buffer, [g for _, g in live], now)
         return Message(
             buffer.kind, buffer.target, buffer.route, now, alert, tuple(g.story for _, g in live)
         )
 
-    def _list_alert(self, buffer: _Buffer, groups: list[_Group], now: datetime) -> Alert:
+    def _list_alert(self, bkey: str, buffer: _Buffer, groups: list[_Group], now: datetime) -> Alert:
         count = f"{len(groups)} stor{'y' if len(groups) == 1 else 'ies'}"
         if buffer.kind == "digest":
             subject = f"Digest: {count}"
@@ -583,7 +583,7 @@ class Inbox:
                     lines.append(f"  {group.headline.url}")
         severity = max((g.severity for g in groups), key=_SEVERITY.index)
         rules = _ranked([r for g in groups for r in g.rules])
-        key = _SEP.join((buffer.kind, buffer.route, buffer.target, str(buffer.seq)))
+        key = _SEP.join((bkey, str(buffer.seq)))  # the buffer's key names its rule too
         return self._alert(
             key,
             f"[{severity.upper()}] {subject}",

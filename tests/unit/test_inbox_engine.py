@@ -197,6 +197,30 @@ def test_quiet_hours_hold_and_release_one_digest_and_critical_bypasses() -> None
     assert [(m.kind, m.stories) for m in morning] == [("quiet", ("s1", "s2"))]
 
 
+def test_two_nights_release_two_messages_with_their_own_keys() -> None:
+    inbox = Inbox(_routes(QUIET), _resolve)
+    keys = []
+    for night in (datetime(2026, 3, 2, 22, 0, tzinfo=UTC), datetime(2026, 3, 3, 22, 0, tzinfo=UTC)):
+        inbox.offer(_notice(f"s{night.day}", 1, SYRIA), night, _build)
+        assert inbox.due(night) == []
+        released = inbox.due(night + timedelta(hours=8))
+        assert [m.kind for m in released] == ["quiet"]
+        keys.append(released[0].alert.key)
+    assert keys[0] != keys[1]
+
+
+def test_cool_downs_of_two_rules_release_under_distinct_keys() -> None:
+    inbox = Inbox(_routes("route: {receiver: desk, group_wait: 0s, cooldown: 1h}"), _resolve)
+    inbox.offer(_notice("a1", 1, SYRIA), T0, _build)
+    inbox.offer(_notice("b1", 1, LAVROV), T0, _build)
+    inbox.due(T0)
+    inbox.offer(_notice("a2", 1, SYRIA), T0 + timedelta(minutes=5), _build)
+    inbox.offer(_notice("b2", 1, LAVROV), T0 + timedelta(minutes=5), _build)
+    released = inbox.due(T0 + timedelta(hours=1))
+    assert sorted(m.stories for m in released) == [("a2",), ("b2",)]
+    assert len({m.alert.key for m in released}) == 2
+
+
 def test_a_silence_records_what_it_matches_at_once_and_its_expiry_resumes() -> None:
     inbox = Inbox(_routes("route: {receiver: desk, group_wait: 30s}"), _resolve)
     inbox.offer(_notice("s1", 1), T0, _build)  # pending when the silence is set
