@@ -364,22 +364,7 @@ class Inbox:
             self._dirty.add(("group", key))
             silence = self._group_silenced(group, now)
             if silence is not None:
-                for entry in [group.headline, *group.pending] if not group.sent else group.pending:
-                    self.silenced.append(
-                        SilencedRecord(
-                            now,
-                            silence.id,
-                            group.story,
-                            group.rules[0].rule,
-                            entry.article_id,
-                            entry.title,
-                        )
-                    )
-                if not group.sent:
-                    group.sent, group.first = 1, None  # told as silenced: its later news too
-                    group.last_sent = stamp
-                group.told += [e.article_id for e in group.pending]
-                group.pending = []
+                self._silence_group(key, group, silence, now)
                 continue
             if self._quiet(leaf, group.severity, now) and group.target:
                 self._into_buffer("quiet", leaf, group.target, key, now)
@@ -403,6 +388,28 @@ class Inbox:
                 out.append(message)
         self._prune(now)
         return out
+
+    def _silence_group(self, key: str, group: _Group, silence: Silence, now: datetime) -> None:
+        """Record what ``group`` would have told as silenced; it counts as told (its later
+        articles are updates, sent once the silence ends)."""
+        untold = group.pending if group.sent else [group.headline, *group.pending]
+        for entry in dict.fromkeys(untold):
+            self.silenced.append(
+                SilencedRecord(
+                    now,
+                    silence.id,
+                    group.story,
+                    group.rules[0].rule,
+                    entry.article_id,
+                    entry.title,
+                )
+            )
+        group.held, group.first = "", None
+        if not group.sent:
+            group.sent, group.last_sent = 1, _iso(now)
+        group.told += [e.article_id for e in group.pending]
+        group.pending = []
+        self._dirty.add(("group", key))
 
     def _leaf(self, route_id: str) -> Route:
         # A route gone after a reload: its groups finish under the root's settings.
@@ -511,19 +518,7 @@ class Inbox:
             if silence is None:
                 live.append((gkey, group))
                 continue
-            self.silenced.append(
-                SilencedRecord(
-                    now,
-                    silence.id,
-                    group.story,
-                    group.rules[0].rule,
-                    group.headline.article_id,
-                    group.headline.title,
-                )
-            )
-            group.held, group.sent, group.first = "", max(group.sent, 1), None
-            self._tell(group, group.pending)
-            self._dirty.add(("group", gkey))
+            self._silence_group(gkey, group, silence, now)
         buffer.groups = []
         if buffer.kind == "digest":
             digest = leaf.settings.digest
