@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import faust
+from faust.types import TP
 
 from agents.batching import LingeringProducer
 from agents.delivering import HitDeliverer
@@ -40,6 +41,8 @@ __all__ = ["Worker", "create_app"]
 log = logging.getLogger(__name__)
 
 LAG_INTERVAL = 5.0
+# Seconds between inbox rounds: how late a digest time or the end of a wait may be noticed.
+INBOX_TICK = 2.0
 
 
 @dataclass
@@ -153,6 +156,9 @@ def create_app(settings: WorkerSettings, *, partitions: int | None = None) -> Wo
             metrics=metrics,
             lifecycle=lifecycle,
             params=settings.stories,
+            targets=targets,
+            console=settings.console,
+            default_tag=settings.default_tag,
         ),
         deliverer=HitDeliverer(
             deliveries=deliveries,
@@ -225,6 +231,10 @@ def create_app(settings: WorkerSettings, *, partitions: int | None = None) -> Wo
 
     app.on_before_shutdown.connect(flush_tables)
 
+    @app.timer(INBOX_TICK)  # type: ignore[untyped-decorator]
+    async def inbox_tick() -> None:
+        await _inbox_round(worker)
+
     @app.timer(LAG_INTERVAL)  # type: ignore[untyped-decorator]
     async def measure_lag() -> None:
         _measure_lag(worker)
@@ -239,6 +249,30 @@ def create_app(settings: WorkerSettings, *, partitions: int | None = None) -> Wo
         settings.kafka.prefix,
     )
     return worker
+
+
+async def _inbox_round(worker: Worker) -> None:
+    """Group waits, updates, cool-downs, digests and quiet hours that end with no new article:
+    released by the worker that owns the matched partition, once its tables are recovered."""
+    if not _owns_stories(worker):
+        return
+    try:
+        await worker.grouper.tick()
+    except Interrupted:
+        return
+    except Exception:
+        log.exception("inbox round failed; the next round retries")
+
+
+def _owns_stories(worker: Worker) -> bool:
+    app = worker.app
+    if worker.grouper.warm:
+        return True
+    recovery = cast("Any", app.tables).recovery
+    if app.rebalancing or not recovery.completed.is_set():
+        return False
+    matched = TP(worker.settings.kafka.topics.matched, 0)
+    return matched in app.assignor.assigned_actives()
 
 
 def _measure_lag(worker: Worker) -> None:

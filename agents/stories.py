@@ -17,22 +17,39 @@ Order, so a crash anywhere loses and doubles nothing:
 A replay of 2–3 finds the assignment (1) and produces the same keys, which delivery's
 per-key record absorbs; a story already alerted to a target is absorbed the same way, so a
 follow-up article sends nothing new.
+
+Step 3 goes through the inbox (``newswatch.inbox``; routes and silences from the inbox topic,
+``kafka.inboxfeed``): the article's hits are offered, and the messages due now are produced to
+the hits topic and acknowledged *before* the inbox rows they change are written to the same
+``stories`` table (keys U+001F ``inbox`` …) and acknowledged. A crash in between replays the
+event on the restored inbox, which builds the same messages under the same keys (absorbed by
+delivery). ``tick`` releases what time makes due (group waits, updates, cool-downs, digests,
+quiet hours) on the worker that owns the matched partition.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from agents.lifecycle import Interrupted, Lifecycle
 from agents.tables import DurableTable
-from newswatch.alerts.story import story_key
+from newswatch.alerts.story import CONSOLE
+from newswatch.alerts.targets import Targets
 from newswatch.article import Article
+from newswatch.constants import DEFAULT_TAG
+from newswatch.inbox.engine import Inbox, Message
+from newswatch.inbox.notices import first_builder, notice_for, parts_of
+from newswatch.inbox.split import body_limit
 from newswatch.kafka.metrics import WorkerMetrics
 from newswatch.kafka.records import HitRecord, MatchedRecord, RecordError
 from newswatch.kafka.rulefeed import RulesFollower
+from newswatch.matching.hits import Hit
 from newswatch.stories.grouping import Assignment, StoryGrouper, StoryParams
 
 __all__ = ["StoryStage"]
@@ -42,6 +59,8 @@ log = logging.getLogger(__name__)
 PRODUCE_RETRY = 2.0
 ACK_REPORT = 30.0
 PARTITION = 0  # the matched topic's only partition
+_SEP = "\x1f"
+_INBOX = f"{_SEP}inbox{_SEP}"  # the inbox's rows in the stories table: no article id starts so
 
 
 @dataclass
@@ -53,11 +72,46 @@ class StoryStage:
     lifecycle: Lifecycle
     params: StoryParams = field(default_factory=StoryParams)
     ack_report: float = ACK_REPORT
+    targets: Targets = field(default_factory=Targets)
+    console: bool = False
+    default_tag: str = DEFAULT_TAG
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _grouper: StoryGrouper | None = None
+    _inbox: Inbox | None = None
+    _flushing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def forget(self) -> None:
         """The partition went to another worker: rebuild from the table when it comes back."""
         self._grouper = None
+        self._inbox = None
+
+    def inbox(self) -> Inbox:
+        """The inbox, restored from the table on first use after an assignment; its routes
+        follow the inbox topic."""
+        routes = self.rules.inbox.routes
+        if self._inbox is None:
+            inbox = Inbox(
+                routes,
+                self.targets.route,
+                default_tag=self.default_tag,
+                extra_targets=(CONSOLE,) if self.console else (),
+            )
+            rows = []
+            for key, value in self.stories.data.items():
+                if isinstance(value, dict) and "inbox" in value:
+                    kind, _, name = str(key)[len(_INBOX) :].partition(_SEP)
+                    rows.append((kind, name, str(value["inbox"])))
+            inbox.load(rows)
+            log.info("inbox ready: %d row(s) restored", len(rows))
+            self._inbox = inbox
+        elif self._inbox.routes is not routes:
+            self._inbox.routes = routes
+        return self._inbox
+
+    @property
+    def warm(self) -> bool:
+        """True once this worker has handled the matched partition since it was assigned."""
+        return self._grouper is not None
 
     def grouper(self) -> StoryGrouper:
         if self._grouper is None:
@@ -126,21 +180,58 @@ class StoryStage:
                     assignment.signal,
                     assignment.score,
                 )
-        await self._produce(record, assignment.story_id)
-        await self.stories.maybe_prune(PARTITION, retention=self.params.window_days * 86400.0)
+        if record.hits:
+            snapshot = self.rules.snapshot
+            story = assignment.story_id
+            build = first_builder(snapshot, record.hits, article, story, self.default_tag)
+            notice = notice_for(snapshot, record.hits, article, story)
+            async with self._flushing:
+                inbox = self.inbox()
+                inbox.silences = self.rules.inbox.active_silences(self.clock())
+                inbox.offer(notice, self.clock(), build)
+                await self._flush_locked(inbox)
+        await self.stories.maybe_prune(
+            PARTITION,
+            retention=self.params.window_days * 86400.0,
+            may_forget=lambda value: "inbox" not in value,
+        )
 
-    async def _produce(self, record: MatchedRecord, story: str) -> None:
-        if not record.alerts or not record.hits:
-            return
-        first = record.hits[0]
-        out = [
-            HitRecord(
-                first,
-                replace(a, key=story_key(story, a.targets[0] if a.targets else ""), story=story),
-                record.article.feed,
-            )
-            for a in record.alerts
-        ]
+    async def tick(self) -> int:
+        """Release what is due now; returns how many messages were produced."""
+        async with self._flushing:
+            inbox = self.inbox()
+            inbox.silences = self.rules.inbox.active_silences(self.clock())
+            return await self._flush_locked(inbox)
+
+    async def _flush_locked(self, inbox: Inbox) -> int:
+        messages = inbox.due(self.clock())
+        out = [record for message in messages for record in self._records(message)]
+        rows = inbox.state_rows()
+        inbox.take_silenced()  # Kafka mode: silenced articles are in the worker log only
+        if out:
+            await self._produce(out)
+            for message in messages:
+                log.info(
+                    "story %s: %s message to %s (%s)",
+                    ",".join(message.stories) or "-",
+                    message.kind,
+                    message.target or "no target",
+                    message.alert.title[:120],
+                )
+        for kind, key, text in rows:
+            name = f"{_INBOX}{kind}{_SEP}{key}"
+            value = None if text is None else {"inbox": text, "t": time.time(), "p": PARTITION}
+            await self.stories.put(name, value, partition=PARTITION)
+        return len(out)
+
+    def _records(self, message: Message) -> list[HitRecord]:
+        target = self.targets.get(message.target) if message.target else None
+        limit = body_limit(target.plugin) if target is not None else None
+        alert = message.alert
+        hit = Hit(alert.rule_id, alert.rule_version, alert.article_id, ())
+        return [HitRecord(hit, part, "") for part in parts_of(alert, limit)]
+
+    async def _produce(self, out: list[HitRecord]) -> None:
         while True:
             try:
                 futures = [

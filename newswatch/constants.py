@@ -14,6 +14,7 @@ __all__ = [
     "ARCHIVE_FILENAME",
     "ARTICLES_TOPIC",
     "DEAD_LETTERS_TOPIC",
+    "INBOX_TOPIC",
     "DEFAULT_APPRISE",
     "DEFAULT_ARCHIVE_MAX_AGE",
     "DEFAULT_ARCHIVE_MAX_ARTICLES",
@@ -64,6 +65,7 @@ HITS_TOPIC = "hits"  # matches on their way to delivery
 MATCHED_TOPIC = "matched"  # one partition: every matched article on its way to story grouping
 RULES_TOPIC = "rules"  # compacted: one record per rule id, from ``rules publish``
 DEAD_LETTERS_TOPIC = "dead-letters"  # compacted: alerts that kept failing
+INBOX_TOPIC = "inbox"  # compacted: the routes file and each silence, for every worker
 # Eight partitions of articles and hits: room for eight workers sharing the load, cheap on a
 # single broker. The count of an existing topic wins over this (see kafka.admin.ensure_topics).
 DEFAULT_PARTITIONS = 8

@@ -16,11 +16,14 @@ from newswatch.alerts.targets import Targets
 from newswatch.archive.sqlite import SqliteArchive
 from newswatch.cli.app import EXIT_FAILED, NewswatchGroup
 from newswatch.cli.options import (
+    OPTIONAL_BOOTSTRAP_OPTION,
+    PREFIX_OPTION,
     ROUTES_OPTION,
     RULES_OPTION,
     STATE_OPTION,
     apprise_option,
     format_option,
+    kafka_settings,
 )
 from newswatch.constants import ARCHIVE_FILENAME, OUTBOX_FILENAME
 from newswatch.errors import ConfigError
@@ -29,6 +32,7 @@ from newswatch.inbox.routes import parse_routes
 from newswatch.inbox.schedule import ScheduleError, parse_duration
 from newswatch.inbox.silences import DEFAULT_FOR, Silence, SilenceError
 from newswatch.inbox.store import InboxStore
+from newswatch.kafka.inboxfeed import publish_routes, publish_silence, read_control
 from newswatch.matching.snapshot import RuleSnapshot
 from newswatch.rules.loader import load_rules
 
@@ -55,6 +59,8 @@ def silence_group() -> None:
 
 @silence_group.command("add")
 @STATE_OPTION
+@OPTIONAL_BOOTSTRAP_OPTION
+@PREFIX_OPTION
 @RULES_OPTION
 @click.option(
     "--match",
@@ -80,6 +86,8 @@ def silence_group() -> None:
 )
 def silence_add(
     state_dir: Path,
+    bootstrap: str | None,
+    topic_prefix: str,
     rules_dir: Path,
     matchers: tuple[str, ...],
     duration: str,
@@ -94,6 +102,8 @@ def silence_add(
       newswatch silence add --match rule=syria-talks --for 2h --author ana --comment "handling it"
       newswatch silence add --match feed=tass-* --match language=ru --for 1d \\
           --author ops --comment "feed flood" --preview
+      newswatch silence add --bootstrap 127.0.0.1:9092 --match rule=syria-talks --for 2h \\
+          --author ana --comment "on it"     (Kafka: every worker within seconds)
     """
     now = datetime.now(UTC)
     try:
@@ -104,7 +114,10 @@ def silence_add(
     if preview:
         _preview(state_dir, rules_dir, silence, now)
         return
-    _store(state_dir).add_silence(silence)
+    if bootstrap is not None:
+        publish_silence(kafka_settings(bootstrap, topic_prefix), silence)
+    else:
+        _store(state_dir).add_silence(silence)
     click.echo(
         f"silence {silence.id} added: {silence.describe()} until "
         f"{silence.ends_at:%Y-%m-%d %H:%M}Z ({author}: {comment})"
@@ -125,7 +138,7 @@ def _preview(state_dir: Path, rules_dir: Path, silence: Silence, now: datetime) 
             fired = fire(snapshot, article)
             if not fired:
                 continue
-            notice = notice_for(snapshot, fired, article, "")
+            notice = notice_for(snapshot, [one.hit for one in fired], article, "")
             held = [
                 r.rule
                 for r in notice.fired
@@ -151,10 +164,19 @@ def _preview(state_dir: Path, rules_dir: Path, silence: Silence, now: datetime) 
 
 @silence_group.command("list")
 @STATE_OPTION
+@OPTIONAL_BOOTSTRAP_OPTION
+@PREFIX_OPTION
 @click.option("--all", "include_expired", is_flag=True, help="Expired silences too.")
 @click.option("--silenced", "show_silenced", is_flag=True, help="What silences kept back.")
 @format_option("text", "json")
-def silence_list(state_dir: Path, include_expired: bool, show_silenced: bool, fmt: str) -> None:
+def silence_list(
+    state_dir: Path,
+    bootstrap: str | None,
+    topic_prefix: str,
+    include_expired: bool,
+    show_silenced: bool,
+    fmt: str,
+) -> None:
     """List active silences (or ``--silenced``: the alerts they kept back).
 
     \b
@@ -162,6 +184,19 @@ def silence_list(state_dir: Path, include_expired: bool, show_silenced: bool, fm
       newswatch silence list
       newswatch silence list --silenced --format json
     """
+    if bootstrap is not None:
+        if show_silenced:
+            raise click.UsageError(
+                "--silenced reads the embedded state: give --state, not --bootstrap"
+            )
+        control = read_control(kafka_settings(bootstrap, topic_prefix))
+        now = datetime.now(UTC)
+        silences = sorted(
+            (s for s in control.silences.values() if include_expired or s.ends_at > now),
+            key=lambda s: s.ends_at,
+        )
+        _print_silences(silences, fmt)
+        return
     store = _store(state_dir)
     if show_silenced:
         rows = store.silenced()
@@ -182,7 +217,10 @@ def silence_list(state_dir: Path, include_expired: bool, show_silenced: bool, fm
         for r in rows:
             click.echo(f"{r.at:%Y-%m-%d %H:%M}Z {r.silence_id} {r.rule_id:<20} {r.title[:80]}")
         return
-    silences = store.silences(include_expired=include_expired)
+    _print_silences(store.silences(include_expired=include_expired), fmt)
+
+
+def _print_silences(silences: list[Silence], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([s.to_dict() for s in silences], ensure_ascii=False, indent=2))
         return
@@ -196,15 +234,28 @@ def silence_list(state_dir: Path, include_expired: bool, show_silenced: bool, fm
 
 @silence_group.command("expire")
 @STATE_OPTION
+@OPTIONAL_BOOTSTRAP_OPTION
+@PREFIX_OPTION
 @click.argument("silence_id")
-def silence_expire(state_dir: Path, silence_id: str) -> None:
+def silence_expire(
+    state_dir: Path, bootstrap: str | None, topic_prefix: str, silence_id: str
+) -> None:
     """End a silence now (an id prefix of 4+ characters will do).
 
     \b
     Example:
       newswatch silence expire 3f2a9c
+      newswatch silence expire 3f2a9c --bootstrap 127.0.0.1:9092
     """
-    ended = _store(state_dir).expire_silence(silence_id, datetime.now(UTC))
+    now = datetime.now(UTC)
+    if bootstrap is not None:
+        settings = kafka_settings(bootstrap, topic_prefix)
+        found = [s for s in read_control(settings).silences.values() if s.id.startswith(silence_id)]
+        ended = found[0].expired(now) if len(found) == 1 and len(silence_id) >= 4 else None
+        if ended is not None:
+            publish_silence(settings, ended)
+    else:
+        ended = _store(state_dir).expire_silence(silence_id, now)
     if ended is None:
         raise ConfigError(f"no single silence with id {silence_id!r} (see: newswatch silence list)")
     click.echo(f"silence {ended.id} expired: {ended.describe()}")
@@ -212,11 +263,12 @@ def silence_expire(state_dir: Path, silence_id: str) -> None:
 
 @click.group("routes", cls=NewswatchGroup)
 def routes_group() -> None:
-    """The inbox's routes file: check it.
+    """The inbox's routes file: check it, or publish it to the Kafka workers.
 
     \b
     Example:
       newswatch routes check --routes routes.yaml --apprise apprise.yaml
+      newswatch routes publish --routes routes.yaml --bootstrap 127.0.0.1:9092
     """
 
 
@@ -243,3 +295,38 @@ def routes_check(routes_file: Path, apprise_config: Path) -> None:
         raise SystemExit(EXIT_FAILED)
     count = sum(1 for _ in routes.root.walk())
     click.echo(f"{routes_file}: ok ({count} route(s), {len(routes.intervals)} time interval(s))")
+
+
+@routes_group.command("publish")
+@ROUTES_OPTION
+@apprise_option("Apprise config: every receiver must be a tag one of its targets has.")
+@click.option(
+    "--bootstrap",
+    required=True,
+    metavar="HOST:PORT[,...]",
+    envvar="KAFKA_BOOTSTRAP",
+    help="The Kafka broker of the workers.",
+)
+@PREFIX_OPTION
+def routes_publish(
+    routes_file: Path, apprise_config: Path, bootstrap: str, topic_prefix: str
+) -> None:
+    """Check a routes file and put it on the inbox topic: every worker uses it within seconds
+    (a file with errors is refused, the workers keep the routes they have).
+
+    \b
+    Example:
+      newswatch routes publish --routes routes.yaml --bootstrap 127.0.0.1:9092
+    """
+    try:
+        text = routes_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{routes_file}: cannot read: {exc.strerror}") from exc
+    targets = Targets.load(apprise_config if apprise_config.is_file() else None)
+    routes, problems = parse_routes(text, str(routes_file), targets.tags() if targets else None)
+    for problem in problems:
+        click.echo(str(problem))
+    if routes is None:
+        raise SystemExit(EXIT_FAILED)
+    publish_routes(kafka_settings(bootstrap, topic_prefix), text, routes_file.name)
+    click.echo(f"{routes_file}: published to {topic_prefix}inbox")

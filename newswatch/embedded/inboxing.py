@@ -79,8 +79,9 @@ class EmbeddedInbox:
         if not fired:
             return
         self.inbox.silences = self.store.silences(now=now)
-        build = first_builder(snapshot, fired, article, story, self.default_tag)
-        self.inbox.offer(notice_for(snapshot, fired, article, story), now, build)
+        hits = [one.hit for one in fired]
+        build = first_builder(snapshot, hits, article, story, self.default_tag)
+        self.inbox.offer(notice_for(snapshot, hits, article, story), now, build)
 
     def flush(self, now: datetime) -> list[Message]:
         """Queue every message due at ``now``; returns those new to the outbox."""

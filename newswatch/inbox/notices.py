@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from newswatch.alerts.firing import Fired
 from newswatch.alerts.message import Alert, build_story_alert
 from newswatch.article import Article
 from newswatch.inbox.engine import Entry, FiredRule, Notice
 from newswatch.inbox.split import split_message, split_spans
+from newswatch.matching.hits import Hit
 from newswatch.matching.snapshot import RuleSnapshot
 
 __all__ = ["first_builder", "notice_for", "parts_of"]
@@ -24,15 +24,16 @@ TITLE_SLACK = 16
 MIN_PART = 500
 
 
-def notice_for(
-    snapshot: RuleSnapshot, fired: Sequence[Fired], article: Article, story: str
-) -> Notice:
-    """The inbox's view of ``article`` (of ``story``) firing ``fired``."""
+def notice_for(snapshot: RuleSnapshot, hits: Sequence[Hit], article: Article, story: str) -> Notice:
+    """The inbox's view of ``article`` (of ``story``) with ``hits`` (of rules ``snapshot``
+    has: a hit of a rule removed since it matched is left out)."""
     rules = []
-    for one in fired:
-        rule = snapshot.rules[one.hit.rule_id]
+    for hit in hits:
+        rule = snapshot.rules.get(hit.rule_id)
+        if rule is None:
+            continue
         entities = []
-        for mention in one.hit.mentions:
+        for mention in hit.mentions:
             try:
                 label = rule.entity(mention.entity).canonical or mention.entity
             except KeyError:
@@ -55,9 +56,11 @@ def notice_for(
 
 
 def first_builder(
-    snapshot: RuleSnapshot, fired: Sequence[Fired], article: Article, story: str, default_tag: str
+    snapshot: RuleSnapshot, hits: Sequence[Hit], article: Article, story: str, default_tag: str
 ) -> Callable[[tuple[str, ...], str, str], Alert]:
-    by_rule = {one.hit.rule_id: one.hit for one in fired}
+    """What builds the first message of ``article``'s story for some of its rules, at a target
+    (``engine.BuildFirst``)."""
+    by_rule = {hit.rule_id: hit for hit in hits}
 
     def build(rule_ids: tuple[str, ...], target: str, key: str) -> Alert:
         pairs = [(snapshot.rules[r], by_rule[r]) for r in rule_ids]

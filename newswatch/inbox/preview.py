@@ -84,8 +84,9 @@ def simulate(
         if fired:
             fired_count += 1
             story = assignment.story_id
-            build = first_builder(snapshot, fired, article, story, default_tag)
-            inbox.offer(notice_for(snapshot, fired, article, story), at, build)
+            hits = [one.hit for one in fired]
+            build = first_builder(snapshot, hits, article, story, default_tag)
+            inbox.offer(notice_for(snapshot, hits, article, story), at, build)
             messages.extend(inbox.due(at))
         silenced.extend(inbox.take_silenced())
     start = timed[0][0] if timed else None

@@ -73,6 +73,9 @@ def topic_specs(settings: KafkaSettings, partitions: int | None = None) -> list[
         TopicSpec(names.rules, 1, dict(_COMPACTED)),
         # Compacted, never deleted by age: a parked alert stays until it is replayed.
         TopicSpec(names.dead_letters, 1, {**_COMPACTED, **big}),
+        # One partition, compacted: the routes file and each silence (``routes publish``,
+        # ``silence add --bootstrap``), read whole by every worker like the rules.
+        TopicSpec(names.inbox, 1, dict(_COMPACTED)),
     ]
 
 

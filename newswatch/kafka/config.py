@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from newswatch.constants import (
     ARTICLES_TOPIC,
     DEAD_LETTERS_TOPIC,
+    INBOX_TOPIC,
     DEFAULT_PARTITIONS,
     DEFAULT_TOPIC_PREFIX,
     HITS_TOPIC,
@@ -40,9 +41,12 @@ class TopicNames:
     rules: str
     dead_letters: str
     matched: str = ""
+    inbox: str = ""
 
     def all(self) -> tuple[str, ...]:
-        return (self.articles, self.matched, self.hits, self.rules, self.dead_letters)
+        return (
+            self.articles, self.matched, self.hits, self.rules, self.dead_letters, self.inbox
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,7 @@ class KafkaSettings:
             rules=p + RULES_TOPIC,
             dead_letters=p + DEAD_LETTERS_TOPIC,
             matched=p + MATCHED_TOPIC,
+            inbox=p + INBOX_TOPIC,
         )
 
     @property

@@ -8,6 +8,9 @@ read up to where it ended at start: no article is matched before the rules are l
 A record that does not parse (published by something other than ``rules publish``, or by a
 newer newswatch) is logged and ignored; the rule's previous version keeps running, as the
 embedded ``RuleBook`` does with a broken file.
+
+The same consumer follows the inbox topic (routes and silences, ``kafka.inboxfeed``): ``inbox``
+is always what it says, so a silence reaches every worker within about a second.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import replace
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from newswatch.kafka.config import KafkaSettings
+from newswatch.kafka.inboxfeed import InboxControl
 from newswatch.kafka.records import RecordError, RuleRecord
 from newswatch.matching.matcher import Matcher
 from newswatch.matching.snapshot import RuleSnapshot
@@ -90,6 +94,8 @@ class RulesFollower:
         poll_ms: int = 500,
     ) -> None:
         self.topic = settings.topics.rules
+        self.inbox_topic = settings.topics.inbox
+        self.inbox = InboxControl()
         self._settings = settings
         self._on_change = on_change
         self._poll_ms = poll_ms
@@ -119,11 +125,12 @@ class RulesFollower:
         # A group-less aiokafka consumer only learns the partitions of topics it is assigned,
         # so start with partition 0 (``rules publish`` creates one) and widen if there are more.
         first = TopicPartition(self.topic, 0)
-        consumer.assign([first])
-        await consumer.seek_to_beginning(first)
+        control = TopicPartition(self.inbox_topic, 0)
+        consumer.assign([first, control])
+        await consumer.seek_to_beginning(first, control)
         parts = consumer.partitions_for_topic(self.topic) or {0}
-        tps = [TopicPartition(self.topic, p) for p in sorted(parts)]
-        if len(tps) > 1:
+        tps = [TopicPartition(self.topic, p) for p in sorted(parts)] + [control]
+        if len(tps) > 2:
             consumer.assign(tps)
             await consumer.seek_to_beginning(*tps)
         return tps
@@ -145,9 +152,12 @@ class RulesFollower:
     async def _read(self, consumer: AIOKafkaConsumer, *, publish: bool = True) -> None:
         batches = await consumer.getmany(timeout_ms=self._poll_ms)
         changed = False
-        for records in batches.values():
+        for tp, records in batches.items():
             for record in records:
-                changed = self.store.apply(record.key, record.value) or changed
+                if tp.topic == self.inbox_topic:
+                    self.inbox.apply(record.key, record.value)
+                else:
+                    changed = self.store.apply(record.key, record.value) or changed
         if changed and publish:
             await self._publish()
 

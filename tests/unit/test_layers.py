@@ -74,6 +74,7 @@ ADAPTERS = (
     "newswatch.kafka.deadletters",
     "newswatch.kafka.delivery",
     "newswatch.kafka.health",
+    "newswatch.kafka.inboxfeed",
     "newswatch.kafka.metrics",
     "newswatch.kafka.poll",
     "newswatch.kafka.producer",
