@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from newswatch.constants import (
     ARTICLES_TOPIC,
     DEAD_LETTERS_TOPIC,
-    INBOX_TOPIC,
     DEFAULT_PARTITIONS,
     DEFAULT_TOPIC_PREFIX,
     HITS_TOPIC,
+    INBOX_TOPIC,
     MATCHED_TOPIC,
     RULES_TOPIC,
 )
@@ -44,9 +44,7 @@ class TopicNames:
     inbox: str = ""
 
     def all(self) -> tuple[str, ...]:
-        return (
-            self.articles, self.matched, self.hits, self.rules, self.dead_letters, self.inbox
-        )
+        return (self.articles, self.matched, self.hits, self.rules, self.dead_letters, self.inbox)
 
 
 @dataclass(frozen=True, slots=True)
