@@ -51,13 +51,17 @@ class EmbeddedInbox:
         self.store = store
         self.default_tag = default_tag
         self.show = show
-        self.inbox = Inbox(
-            routes,
-            targets.route,
-            default_tag=default_tag,
-            extra_targets=(CONSOLE,) if console else (),
-        )
+        self.console = console
+        self.inbox = self._fresh(routes)
         self.restored = store.load(self.inbox)
+
+    def _fresh(self, routes: Routes) -> Inbox:
+        return Inbox(
+            routes,
+            self.targets.route,
+            default_tag=self.default_tag,
+            extra_targets=(CONSOLE,) if self.console else (),
+        )
 
     @property
     def routes(self) -> Routes:
@@ -96,7 +100,14 @@ class EmbeddedInbox:
             for part in parts_of(message.alert, limit):
                 queued.append((part, ids))
                 owners.append(message)
-        fresh = self.store.commit(self.inbox, queued, now)
+        try:
+            fresh = self.store.commit(self.inbox, queued, now)
+        except Exception:
+            # The in-memory inbox moved on as if these were queued: back to what is stored, so
+            # the next round builds them again (and the article that failed is polled again).
+            self.inbox = self._fresh(self.inbox.routes)
+            self.store.load(self.inbox)
+            raise
         sent: list[Message] = []
         for (alert, _), message, new in zip(queued, owners, fresh, strict=True):
             if not new:

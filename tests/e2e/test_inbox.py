@@ -338,3 +338,34 @@ def test_kill_9_during_a_group_wait_loses_and_doubles_nothing(
     assert "+1 more source of this story" in message and (
         "desk-copy" in message or "desk-ankara" in message
     )
+
+
+def test_a_failed_commit_loses_nothing_the_next_round_queues_it(
+    desk: Desk, receiving: HttpReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outbox write fails once (a full disk): the message is built again next round."""
+    _serve(desk, ["geneva"])
+    clock = Clock(MONDAY_10_PARIS)
+
+    async def scenario() -> None:
+        async with _monitor(desk, "route: {receiver: default, group_wait: 0s}\n", clock) as mon:
+            real = mon.inbox.store.commit
+            calls = {"n": 0}
+
+            def failing(*args: object, **kwargs: object) -> list[bool]:
+                calls["n"] += 1
+                if calls["n"] == 1:
+                    raise OSError("disk full")
+                return real(*args, **kwargs)  # type: ignore[arg-type]
+
+            monkeypatch.setattr(mon.inbox.store, "commit", failing)
+            first = await mon.run_once()  # the poll's round fails: the article is not marked seen
+            assert first.alerts == 0 and first.feeds_failed == 1
+            assert "sink failed: OSError: disk full" in first.errors[0]
+            assert receiving.requests == []
+            second = await mon.run_once()  # polled again, queued, sent
+            assert second.alerts == 1, second
+
+    asyncio.run(scenario())
+    (message,) = _settled(receiving, 1)
+    assert STORIES["geneva"][0] in message
