@@ -92,3 +92,34 @@ def test_routes_and_a_silence_published_while_two_workers_run_take_effect(
     d.produce([_article(4, "Ankara", "feed-c", "opens a new metro line")])
     assert wait_until(lambda: len(http_receiver.accepted()) >= 2, 60), a.tail() + b.tail()
     assert "Ankara" in http_receiver.accepted()[1].json["title"]
+
+
+def test_kill_9_of_the_owner_inside_a_group_wait_the_next_worker_sends_once(
+    deployment: Deployment, http_receiver: HttpReceiver
+) -> None:
+    """The story stage's owner is killed while a story waits out its group wait; the worker
+    that takes the matched partition over restores the inbox from the stories table and sends
+    the story once, with its copy."""
+    d = deployment
+    d.rules.mkdir(parents=True, exist_ok=True)
+    (d.rules / "lavrov.yaml").write_text(RULES["lavrov"], encoding="utf-8")
+    assert d.publish().returncode == 0
+    d.write_targets(http_receiver.apprise_url("/hook"))
+    routes = d.root / "routes.yaml"
+    routes.write_text("route: {receiver: default, group_wait: 20s}\n", encoding="utf-8")
+    published = d.cli("routes", "publish", "--routes", str(routes), *d.kafka_args())
+    assert published.returncode == 0, published.stderr
+    first = d.worker("worker-first", stories=True)
+    assert wait_until(lambda: "routes loaded" in first.log(), 60), first.tail()
+    d.produce([_article(11, "Sergey Lavrov", "feed-a", "talks on the Black Sea")])
+    d.produce([_article(12, "Sergey Lavrov", "feed-b", "talks on the Black Sea")])
+    assert wait_until(lambda: first.log().count("joined story") >= 1, 60), first.tail()
+    time.sleep(2.0)  # the inbox rows are written after each event
+    first.kill()
+    assert http_receiver.accepted() == []  # killed inside the 20 s wait
+    second = d.worker("worker-second", stories=True)
+    assert wait_until(lambda: len(http_receiver.accepted()) >= 1, 120), second.tail()
+    time.sleep(5.0)  # a second message would be here by now
+    (post,) = http_receiver.accepted()
+    assert "+1 more source of this story" in post.json["message"], post.json["message"]
+    assert "inbox ready:" in second.log()
