@@ -162,7 +162,8 @@ class Monitor:
         path = self.config.routes_file
         if path is None:
             return Routes.default()
-        return load_routes(path, receivers=targets.tags())
+        # Console only (no Apprise config): any receiver name stands for the console.
+        return load_routes(path, receivers=targets.tags() if targets else None)
 
     @staticmethod
     def _stamp(path: Path | None) -> tuple[int, int] | None:

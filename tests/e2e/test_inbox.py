@@ -369,3 +369,25 @@ def test_a_failed_commit_loses_nothing_the_next_round_queues_it(
     asyncio.run(scenario())
     (message,) = _settled(receiving, 1)
     assert STORIES["geneva"][0] in message
+
+
+def test_a_broken_routes_edit_keeps_the_running_routes_and_the_fix_is_picked_up(
+    desk: Desk, receiving: HttpReceiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    _serve(desk, ["geneva"])
+    monitor = _monitor(
+        desk, "route: {receiver: default, group_wait: 10s}\n", Clock(MONDAY_10_PARIS)
+    )
+    path = desk.root / "routes.yaml"
+    try:
+        assert monitor.inbox.routes.root.settings.group_wait == timedelta(seconds=10)
+        path.write_text("route: {receiver: default, group_wait: soon}\n", encoding="utf-8")
+        assert monitor.reload_routes() is False
+        assert f"{path}:1:40" in caplog.text and "previous routes stay in use" in caplog.text
+        assert monitor.inbox.routes.root.settings.group_wait == timedelta(seconds=10)
+        path.write_text("route: {receiver: default, group_wait: 1m}\n", encoding="utf-8")
+        assert monitor.reload_routes() is True
+        assert monitor.inbox.routes.root.settings.group_wait == timedelta(minutes=1)
+        assert monitor.reload_routes() is False  # unchanged: not parsed again
+    finally:
+        asyncio.run(monitor.close())
