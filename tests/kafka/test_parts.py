@@ -348,6 +348,16 @@ def _matched(targets: int = 1) -> MatchedRecord:
     return MatchedRecord(Article(id="a1", title="Moscow"), (_HIT,), alerts)
 
 
+def _hit_records(story: str, targets: int = 1) -> list[HitRecord]:
+    """What the story stage produces for a first message per target (default routes)."""
+    from newswatch.alerts.story import story_key
+
+    return [
+        HitRecord(_HIT, replace(ALERT, key=story_key(story, f"t{n}"), targets=(f"t{n}",)))
+        for n in range(targets)
+    ]
+
+
 def _article_matcher(app: _App, topic: _HitsTopic) -> Any:
     from agents.lifecycle import Lifecycle
     from agents.matching import ArticleMatcher
@@ -395,12 +405,12 @@ async def test_a_matched_article_waits_for_kafka_and_a_long_wait_is_logged(
     assert counted == 1.0
 
 
-async def test_story_alerts_get_their_story_key_and_wait_for_kafka(
+async def test_story_messages_are_produced_under_their_keys_and_wait_for_kafka(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     topic = _HitsTopic()
     stage = _story_stage(_App(), topic)
-    producing = asyncio.create_task(stage._produce(_matched(2), "s1"))
+    producing = asyncio.create_task(stage._produce(_hit_records("s1", 2)))
     await asyncio.sleep(0.5)
     assert not producing.done()
     assert "2 alert(s) not yet acknowledged by Kafka" in caplog.text
@@ -413,7 +423,7 @@ async def test_story_alerts_get_their_story_key_and_wait_for_kafka(
 async def test_a_failed_send_is_sent_again(caplog: pytest.LogCaptureFixture) -> None:
     topic = _HitsTopic()
     stage = _story_stage(_App(), topic)
-    producing = asyncio.create_task(stage._produce(_matched(), "s1"))
+    producing = asyncio.create_task(stage._produce(_hit_records("s1")))
     await asyncio.sleep(0.05)
     topic.sent[0].set_exception(TimeoutError("request timed out"))
     for _ in range(60):  # the retry comes PRODUCE_RETRY (2 s) later
@@ -428,7 +438,7 @@ async def test_a_failed_send_is_sent_again(caplog: pytest.LogCaptureFixture) -> 
 async def test_a_send_that_fails_after_the_retry_began_is_not_reported_again() -> None:
     topic = _HitsTopic()
     stage = _story_stage(_App(), topic)
-    producing = asyncio.create_task(stage._produce(_matched(2), "s1"))
+    producing = asyncio.create_task(stage._produce(_hit_records("s1", 2)))
     await asyncio.sleep(0.05)
     topic.sent[0].set_exception(TimeoutError("first"))
     await asyncio.sleep(0.5)  # the wait has ended with that error; the retry is sleeping
@@ -444,7 +454,7 @@ async def test_a_send_that_fails_after_the_retry_began_is_not_reported_again() -
 async def test_a_stop_while_waiting_for_kafka_lets_the_article_go() -> None:
     app, topic = _App(), _HitsTopic()
     stage = _story_stage(app, topic)
-    producing = asyncio.create_task(stage._produce(_matched(), "s1"))
+    producing = asyncio.create_task(stage._produce(_hit_records("s1")))
     await asyncio.sleep(0.05)
     app.should_stop = True
     with pytest.raises(Interrupted):
