@@ -28,7 +28,7 @@ from newswatch.cli.options import (
 from newswatch.constants import ARCHIVE_FILENAME, OUTBOX_FILENAME
 from newswatch.errors import ConfigError
 from newswatch.inbox.notices import notice_for
-from newswatch.inbox.routes import parse_routes
+from newswatch.inbox.routes import Routes, parse_routes
 from newswatch.inbox.schedule import ScheduleError, parse_duration
 from newswatch.inbox.silences import DEFAULT_FOR, Silence, SilenceError
 from newswatch.inbox.store import InboxStore
@@ -272,6 +272,21 @@ def routes_group() -> None:
     """
 
 
+def _checked(routes_file: Path, apprise_config: Path) -> tuple[str, Routes]:
+    """The file's text and routes; its problems printed, exit 1 on any error."""
+    try:
+        text = routes_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{routes_file}: cannot read: {exc.strerror}") from exc
+    targets = Targets.load(apprise_config if apprise_config.is_file() else None)
+    routes, problems = parse_routes(text, str(routes_file), targets.tags() if targets else None)
+    for problem in problems:
+        click.echo(str(problem))
+    if routes is None:
+        raise SystemExit(EXIT_FAILED)
+    return text, routes
+
+
 @routes_group.command("check")
 @ROUTES_OPTION
 @apprise_option("Apprise config: every receiver must be a tag one of its targets has.")
@@ -282,17 +297,7 @@ def routes_check(routes_file: Path, apprise_config: Path) -> None:
     Example:
       newswatch routes check --routes routes.yaml
     """
-    try:
-        text = routes_file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{routes_file}: cannot read: {exc.strerror}") from exc
-    targets = Targets.load(apprise_config if apprise_config.is_file() else None)
-    receivers = targets.tags() if targets else None
-    routes, problems = parse_routes(text, str(routes_file), receivers)
-    for problem in problems:
-        click.echo(str(problem))
-    if routes is None:
-        raise SystemExit(EXIT_FAILED)
+    _, routes = _checked(routes_file, apprise_config)
     count = sum(1 for _ in routes.root.walk())
     click.echo(f"{routes_file}: ok ({count} route(s), {len(routes.intervals)} time interval(s))")
 
@@ -318,15 +323,6 @@ def routes_publish(
     Example:
       newswatch routes publish --routes routes.yaml --bootstrap 127.0.0.1:9092
     """
-    try:
-        text = routes_file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{routes_file}: cannot read: {exc.strerror}") from exc
-    targets = Targets.load(apprise_config if apprise_config.is_file() else None)
-    routes, problems = parse_routes(text, str(routes_file), targets.tags() if targets else None)
-    for problem in problems:
-        click.echo(str(problem))
-    if routes is None:
-        raise SystemExit(EXIT_FAILED)
+    text, _ = _checked(routes_file, apprise_config)
     publish_routes(kafka_settings(bootstrap, topic_prefix), text, routes_file.name)
     click.echo(f"{routes_file}: published to {topic_prefix}inbox")
