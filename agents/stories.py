@@ -218,10 +218,18 @@ class StoryStage:
                     message.target or "no target",
                     message.alert.title[:120],
                 )
+        # Every row written, then one wait for all the acknowledgements (not one per row).
+        writes = []
         for kind, key, text in rows:
             name = f"{_INBOX}{kind}{_SEP}{key}"
             value = None if text is None else {"inbox": text, "t": time.time(), "p": PARTITION}
-            await self.stories.put(name, value, partition=PARTITION)
+            writes.append(await self.stories.write(name, value, partition=PARTITION))
+        if writes:
+            await self.lifecycle.wait_all(
+                [asyncio.ensure_future(w) for w in writes],
+                report=_report_rows,
+                every=self.ack_report,
+            )
         return len(out)
 
     def _records(self, message: Message) -> list[HitRecord]:
@@ -252,3 +260,7 @@ def _report_wait(pending: int, seconds: float) -> None:
     log.warning(
         "%d alert(s) not yet acknowledged by Kafka after %.0f s; still waiting", pending, seconds
     )
+
+
+def _report_rows(pending: int, seconds: float) -> None:
+    log.warning("inbox: %d row(s) not yet acknowledged by Kafka after %.0f s", pending, seconds)

@@ -229,6 +229,12 @@ class Outbox:
         with self._tx() as db:
             yield db
 
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads (no write lock taken: WAL readers do not block writers)."""
+        with self._lock:
+            yield self._db
+
     @staticmethod
     def enqueue_in(
         db: sqlite3.Connection, alert: Alert, target_ids: Iterable[str], now: datetime

@@ -218,9 +218,8 @@ def preview(
     resolve = targets.route if targets else (lambda tags: tuple(f"tag:{t}" for t in tags))
     inbox = Inbox(routes, resolve)
     if silences_state is not None:
-        inbox.silences = InboxStore(Outbox(silences_state / OUTBOX_FILENAME)).silences(
-            include_expired=True
-        )
+        with InboxStore(Outbox(silences_state / OUTBOX_FILENAME)) as store:
+            inbox.silences = store.silences(include_expired=True)
     bad: list[BadLine] = []
     articles = list(articles_from_jsonl(input_file, bad))
     for line in bad:

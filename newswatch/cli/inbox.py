@@ -30,7 +30,7 @@ from newswatch.errors import ConfigError
 from newswatch.inbox.notices import notice_for
 from newswatch.inbox.routes import Routes, parse_routes
 from newswatch.inbox.schedule import ScheduleError, parse_duration
-from newswatch.inbox.silences import DEFAULT_FOR, Silence, SilenceError
+from newswatch.inbox.silences import DEFAULT_FOR, Silence, SilenceError, silenced_values
 from newswatch.inbox.store import InboxStore
 from newswatch.kafka.inboxfeed import publish_routes, publish_silence, read_control
 from newswatch.matching.snapshot import RuleSnapshot
@@ -117,7 +117,8 @@ def silence_add(
     if bootstrap is not None:
         publish_silence(kafka_settings(bootstrap, topic_prefix), silence)
     else:
-        _store(state_dir).add_silence(silence)
+        with _store(state_dir) as store:
+            store.add_silence(silence)
     click.echo(
         f"silence {silence.id} added: {silence.describe()} until "
         f"{silence.ends_at:%Y-%m-%d %H:%M}Z ({author}: {comment})"
@@ -143,13 +144,7 @@ def _preview(state_dir: Path, rules_dir: Path, silence: Silence, now: datetime) 
                 r.rule
                 for r in notice.fired
                 if silence.matches(
-                    {
-                        "rule": (r.rule,),
-                        "entity": r.entities,
-                        "feed": (article.feed,),
-                        "language": (article.language,),
-                        "story": (),
-                    }
+                    silenced_values(r.rule, r.entities, (article.feed,), (article.language,), "")
                 )
             ]
             if held:
@@ -197,9 +192,10 @@ def silence_list(
         )
         _print_silences(silences, fmt)
         return
-    store = _store(state_dir)
+    with _store(state_dir) as store:
+        rows = store.silenced() if show_silenced else []
+        silences = [] if show_silenced else store.silences(include_expired=include_expired)
     if show_silenced:
-        rows = store.silenced()
         if fmt == "json":
             listed = [
                 {
@@ -217,7 +213,7 @@ def silence_list(
         for r in rows:
             click.echo(f"{r.at:%Y-%m-%d %H:%M}Z {r.silence_id} {r.rule_id:<20} {r.title[:80]}")
         return
-    _print_silences(store.silences(include_expired=include_expired), fmt)
+    _print_silences(silences, fmt)
 
 
 def _print_silences(silences: list[Silence], fmt: str) -> None:
@@ -255,7 +251,8 @@ def silence_expire(
         if ended is not None:
             publish_silence(settings, ended)
     else:
-        ended = _store(state_dir).expire_silence(silence_id, now)
+        with _store(state_dir) as store:
+            ended = store.expire_silence(silence_id, now)
     if ended is None:
         raise ConfigError(f"no single silence with id {silence_id!r} (see: newswatch silence list)")
     click.echo(f"silence {ended.id} expired: {ended.describe()}")

@@ -82,14 +82,18 @@ class EmbeddedInbox:
     ) -> None:
         if not fired:
             return
-        self.inbox.silences = self.store.silences(now=now)
         hits = [one.hit for one in fired]
         build = first_builder(snapshot, hits, article, story, self.default_tag)
         self.inbox.offer(notice_for(snapshot, hits, article, story), now, build)
 
+    def refresh_silences(self, now: datetime) -> None:
+        """The silences as stored now (``newswatch silence`` writes them from another
+        process): read once per round, not per article."""
+        self.inbox.silences = self.store.silences(now=now)
+
     def flush(self, now: datetime) -> list[Message]:
         """Queue every message due at ``now``; returns those new to the outbox."""
-        self.inbox.silences = self.store.silences(now=now)
+        self.refresh_silences(now)
         messages = self.inbox.due(now)
         queued: list[tuple[Alert, list[str]]] = []
         owners: list[Message] = []

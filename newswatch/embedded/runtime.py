@@ -269,6 +269,7 @@ class Monitor:
         """The pollers' sink: returns once every article's notices are durably in the inbox
         (and whatever is due at once is queued in the outbox)."""
         now = self.clock()
+        self.inbox.refresh_silences(now)
         for article in articles:
             self.articles_seen += 1
             self.offer(article, now)

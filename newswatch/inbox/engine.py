@@ -40,7 +40,7 @@ from newswatch.alerts.message import Alert
 from newswatch.alerts.story import story_key
 from newswatch.inbox.routes import Route, Routes, Subject
 from newswatch.inbox.schedule import active, active_until
-from newswatch.inbox.silences import Silence
+from newswatch.inbox.silences import Silence, first_silence, silenced_values
 
 __all__ = [
     "Entry",
@@ -55,6 +55,7 @@ _SEP = "\x1f"
 _SEVERITY = ("info", "low", "medium", "high", "critical")
 # A group, once told and idle this long, is forgotten (the stories window is 7 days).
 GROUP_RETENTION = timedelta(days=8)
+PRUNE_EVERY = timedelta(hours=1)
 # Lines a message lists before "… and N more" (a digest is split to the service's length by the
 # sender, so this bounds only one story's update).
 MAX_LISTED = 50
@@ -192,6 +193,7 @@ class Inbox:
         self.buffers: dict[str, _Buffer] = {}
         self.silenced: list[SilencedRecord] = []  # since the last ``take_silenced``
         self._dirty: set[tuple[str, str]] = set()
+        self._pruned_at: datetime | None = None
 
     # --- state ---------------------------------------------------------------------------
 
@@ -229,7 +231,8 @@ class Inbox:
 
     def offer(self, notice: Notice, now: datetime, build_first: BuildFirst) -> None:
         fired = [f for f in notice.fired if not self._silence(notice, f, now)]
-        by_group: dict[tuple[Route, str], list[FiredRule]] = {}
+        # Keyed by route id: hashing a Route would hash its whole subtree.
+        by_group: dict[tuple[str, str], tuple[Route, list[FiredRule]]] = {}
         for rule in fired:
             subject = Subject(
                 rule.rule,
@@ -243,8 +246,8 @@ class Inbox:
                 tags = leaf.settings.receivers or rule.notify or (self.default_tag,)
                 targets = list(dict.fromkeys([*self.resolve(tuple(tags)), *self.extra_targets]))
                 for target in targets or [""]:
-                    by_group.setdefault((leaf, target), []).append(rule)
-        for (leaf, target), rules in by_group.items():
+                    by_group.setdefault((leaf.id, target), (leaf, []))[1].append(rule)
+        for (_, target), (leaf, rules) in by_group.items():
             self._file(leaf, target, notice, rules, now, build_first)
 
     def _file(
@@ -310,43 +313,27 @@ class Inbox:
         return _SEP.join(("first", leaf.id, target, story))
 
     def _silence(self, notice: Notice, rule: FiredRule, now: datetime) -> bool:
-        values = {
-            "rule": (rule.rule,),
-            "entity": rule.entities,
-            "feed": (notice.entry.feed,),
-            "language": (notice.entry.language,),
-            "story": (notice.story,),
-        }
-        for silence in self.silences:
-            if silence.active(now) and silence.matches(values):
-                self.silenced.append(
-                    SilencedRecord(
-                        now,
-                        silence.id,
-                        notice.story,
-                        rule.rule,
-                        notice.entry.article_id,
-                        notice.entry.title,
-                    )
-                )
-                return True
-        return False
+        entry = notice.entry
+        values = silenced_values(
+            rule.rule, rule.entities, (entry.feed,), (entry.language,), notice.story
+        )
+        silence = first_silence(self.silences, values, now)
+        if silence is None:
+            return False
+        self.silenced.append(
+            SilencedRecord(now, silence.id, notice.story, rule.rule, entry.article_id, entry.title)
+        )
+        return True
 
     def _group_silenced(self, group: _Group, now: datetime) -> Silence | None:
         entries = [group.headline, *group.pending]
-        for silence in self.silences:
-            if not silence.active(now):
-                continue
-            for rule in group.rules:
-                values = {
-                    "rule": (rule.rule,),
-                    "entity": rule.entities,
-                    "feed": tuple(e.feed for e in entries),
-                    "language": tuple(e.language for e in entries),
-                    "story": (group.story,),
-                }
-                if silence.matches(values):
-                    return silence
+        feeds = [e.feed for e in entries]
+        languages = [e.language for e in entries]
+        for rule in group.rules:
+            values = silenced_values(rule.rule, rule.entities, feeds, languages, group.story)
+            silence = first_silence(self.silences, values, now)
+            if silence is not None:
+                return silence
         return None
 
     # --- output --------------------------------------------------------------------------
@@ -356,9 +343,10 @@ class Inbox:
         sent (the caller queues them durably with ``state_rows`` in one transaction)."""
         out: list[Message] = []
         stamp = _iso(now)
-        for key, group in sorted(self.groups.items(), key=lambda kv: kv[1].due or ""):
-            if group.due is None or group.due > stamp:
-                continue
+        # Only the due ones are sorted (stable: ties keep their order of arrival).
+        ripe = [(k, g) for k, g in self.groups.items() if g.due is not None and g.due <= stamp]
+        ripe.sort(key=lambda kv: kv[1].due or "")
+        for key, group in ripe:
             leaf = self._leaf(group.route)
             group.due = None
             self._dirty.add(("group", key))
@@ -380,9 +368,9 @@ class Inbox:
                     continue
                 cool.until = _iso(now + leaf.settings.cooldown)
             out.append(self._send_group(key, group, now))
-        for bkey, buffer in sorted(self.buffers.items(), key=lambda kv: kv[1].due or ""):
-            if buffer.due is None or buffer.due > stamp:
-                continue
+        ready = [(k, b) for k, b in self.buffers.items() if b.due is not None and b.due <= stamp]
+        ready.sort(key=lambda kv: kv[1].due or "")
+        for bkey, buffer in ready:
             message = self._release(bkey, buffer, now)
             if message is not None:
                 out.append(message)
@@ -617,6 +605,10 @@ class Inbox:
         )
 
     def _prune(self, now: datetime) -> None:
+        # A scan of every group, so at most once an hour (``due`` runs every few seconds).
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return
+        self._pruned_at = now
         horizon = _iso(now - GROUP_RETENTION)
         for key, group in list(self.groups.items()):
             idle = group.due is None and not group.held and not group.pending

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from newswatch.alerts.message import Alert, build_story_alert
 from newswatch.article import Article
 from newswatch.inbox.engine import Entry, FiredRule, Notice
-from newswatch.inbox.split import split_message, split_spans
+from newswatch.inbox.split import COUNTER, split_spans
 from newswatch.matching.hits import Hit
 from newswatch.matching.snapshot import RuleSnapshot
 
@@ -85,17 +85,18 @@ def parts_of(alert: Alert, limit: int | None) -> list[Alert]:
     room = limit - len(alert.title) - TITLE_SLACK
     if len(alert.body) <= room:
         return [alert]
-    size = max(room, MIN_PART)
-    bodies = split_message(alert.body, size)
-    spans = split_spans(alert.body, size)
+    # The spans, not split_message: each part's marks are kept by where it sits in the body.
+    spans = split_spans(alert.body, max(room, MIN_PART))
+    total = len(spans)
     data = alert.to_dict()
     marks = data.get("marks") or []
     out = []
-    for n, (body, (start, end)) in enumerate(zip(bodies, spans, strict=True), 1):
-        part = dict(data, body=body, key=f"{alert.key}{_SEP}{n}/{len(bodies)}")
+    for n, (start, end) in enumerate(spans, 1):
+        body = alert.body[start:end] + COUNTER.format(k=n, n=total)
+        part = dict(data, body=body, key=f"{alert.key}{_SEP}{n}/{total}")
         if "marks" in data:  # each part keeps the marks that fall inside it
             part["marks"] = [[a - start, b - start] for a, b in marks if start <= a and b <= end]
         if n > 1:
-            part["title"] = f"{alert.title} ({n}/{len(bodies)})"
+            part["title"] = f"{alert.title} ({n}/{total})"
         out.append(Alert.from_dict(part))
     return out

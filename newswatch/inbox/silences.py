@@ -24,7 +24,9 @@ __all__ = [
     "SILENCE_FIELDS",
     "Silence",
     "SilenceError",
+    "first_silence",
     "parse_matchers",
+    "silenced_values",
 ]
 
 SILENCE_FIELDS = ("rule", "entity", "feed", "language", "story")
@@ -142,6 +144,30 @@ class Silence:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise SilenceError(f"unreadable silence: {exc}") from exc
+
+
+def silenced_values(
+    rule: str,
+    entities: Iterable[str],
+    feeds: Iterable[str],
+    languages: Iterable[str],
+    story: str,
+) -> dict[str, tuple[str, ...]]:
+    """What a silence's matchers are checked against, for one rule's hit."""
+    return {
+        "rule": (rule,),
+        "entity": tuple(entities),
+        "feed": tuple(feeds),
+        "language": tuple(languages),
+        "story": (story,) if story else (),
+    }
+
+
+def first_silence(
+    silences: Iterable[Silence], values: Mapping[str, Iterable[str]], now: datetime
+) -> Silence | None:
+    """The first of ``silences`` active at ``now`` that matches ``values``."""
+    return next((s for s in silences if s.active(now) and s.matches(values)), None)
 
 
 def _aware(text: str) -> datetime:

@@ -72,7 +72,7 @@ class InboxStore:
 
     def load(self, inbox: Inbox) -> int:
         """Fill ``inbox`` with the stored state; returns how many rows."""
-        with self.outbox.transaction() as db:
+        with self.outbox.reading() as db:
             rows = db.execute("SELECT kind, key, json FROM inbox_state").fetchall()
         inbox.load(rows)
         inbox.silences = self.silences()
@@ -104,13 +104,22 @@ class InboxStore:
         self, *, include_expired: bool = False, now: datetime | None = None
     ) -> list[Silence]:
         at = (now or datetime.now(UTC)).timestamp()
-        with self.outbox.transaction() as db:
+        with self.outbox.reading() as db:
             query = "SELECT json FROM silences"
             rows = db.execute(
                 query + ("" if include_expired else " WHERE ends_at > ?") + " ORDER BY ends_at",
                 () if include_expired else (at,),
             ).fetchall()
         return [Silence.from_dict(json.loads(row[0])) for row in rows]
+
+    def close(self) -> None:
+        self.outbox.close()
+
+    def __enter__(self) -> InboxStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def add_silence(self, silence: Silence) -> None:
         with self.outbox.transaction() as db:
@@ -135,7 +144,7 @@ class InboxStore:
         return silence
 
     def silenced(self, limit: int = 100) -> list[SilencedRow]:
-        with self.outbox.transaction() as db:
+        with self.outbox.reading() as db:
             rows = db.execute(
                 "SELECT at, silence_id, story, rule_id, article_id, title FROM silenced"
                 " ORDER BY at DESC LIMIT ?",
