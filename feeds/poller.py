@@ -138,6 +138,9 @@ class Poller:
         self._retention_days = retention_days
         self._prune_every = prune_every
         self._committing: set[str] = set()  # feeds whose sink call is in progress
+        self._running: tuple[asyncio.TaskGroup, Sink, asyncio.Event, asyncio.Semaphore] | None = (
+            None
+        )
 
     # --- one poll ---------------------------------------------------------------------------
 
@@ -283,9 +286,23 @@ class Poller:
         """
         limit = asyncio.Semaphore(self._concurrency)
         async with asyncio.TaskGroup() as group:
+            self._running = (group, sink, stop, limit)
             group.create_task(self._maintain(stop))
             for spec in self._enabled():
                 group.create_task(self._feed_loop(spec, sink, stop, limit))
+        self._running = None
+
+    def add(self, spec: FeedSpec) -> bool:
+        """Poll one more feed from now on (the web page's "add a feed"); True if it is being
+        polled by the running loop, False if the poller is not running (it is kept for later)."""
+        if any(s.id == spec.id for s in self.specs):
+            raise ValueError(f"feed {spec.id!r} is already polled")
+        self.specs = (*self.specs, spec)
+        if self._running is None or not spec.enabled:
+            return False
+        group, sink, stop, limit = self._running
+        group.create_task(self._feed_loop(spec, sink, stop, limit))
+        return True
 
     async def _feed_loop(
         self, spec: FeedSpec, sink: Sink, stop: asyncio.Event, limit: asyncio.Semaphore

@@ -21,8 +21,20 @@ from newswatch.cli.options import (
 )
 from newswatch.cli.stopping import install_stop
 from newswatch.constants import DEFAULT_ARCHIVE_MAX_AGE, DEFAULT_ARCHIVE_MAX_ARTICLES
+from newswatch.embedded.desk import EmbeddedDesk
 from newswatch.embedded.runtime import Monitor, MonitorConfig
 from newswatch.stories.grouping import StoryParams
+from newswatch.web.app import create_app
+from newswatch.web.security import (
+    DEFAULT_BIND,
+    PROXY_HEADER_ENV,
+    TOKEN_ENV,
+    Bind,
+    WebAuth,
+    check_bind,
+    parse_bind,
+)
+from newswatch.web.server import serve
 
 __all__ = ["run_command"]
 
@@ -83,6 +95,17 @@ log = logging.getLogger("newswatch")
 )
 @STORIES_OPTION
 @MIN_FEED_INTERVAL_OPTION
+@click.option(
+    "--web",
+    "web_bind",
+    default=DEFAULT_BIND,
+    envvar="NEWSWATCH_WEB",
+    show_default=True,
+    metavar="HOST:PORT",
+    help="Serve the analysts' page (docs/web.md), /health and /metrics here. Off loopback it "
+    f"needs {TOKEN_ENV} or {PROXY_HEADER_ENV}.",
+)
+@click.option("--no-web", is_flag=True, help="Do not serve the page.")
 def run_command(
     feeds_file: Path,
     rules_dir: Path,
@@ -100,6 +123,8 @@ def run_command(
     archive_max_articles: int,
     stories: bool,
     min_feed_interval: float,
+    web_bind: str,
+    no_web: bool,
 ) -> None:
     """Run the monitor in one process (embedded mode, no Kafka).
 
@@ -114,7 +139,14 @@ def run_command(
     Example: newswatch run --ops-tag ops --archive-days 7
 
     Example: newswatch run --routes routes.yaml   (digests, quiet hours: docs/alerts.md)
+
+    Example: newswatch run --web 127.0.0.1:8080   (then open http://127.0.0.1:8080/)
     """
+    bind = None
+    auth = WebAuth.from_env()
+    if not no_web and not once:
+        bind = parse_bind(web_bind)
+        check_bind(bind, auth)
     config = MonitorConfig(
         feeds_file=feeds_file,
         rules_dir=rules_dir,
@@ -131,10 +163,10 @@ def run_command(
         stories=StoryParams(grouping=stories),
         routes_file=routes_file if routes_file.is_file() else None,
     )
-    sys.exit(asyncio.run(_run(config, once=once)))
+    sys.exit(asyncio.run(_run(config, once=once, bind=bind, auth=auth)))
 
 
-async def _run(config: MonitorConfig, *, once: bool) -> int:
+async def _run(config: MonitorConfig, *, once: bool, bind: Bind | None, auth: WebAuth) -> int:
     async with Monitor(config) as monitor:
         if once:
             summary = await monitor.run_once()
@@ -153,5 +185,10 @@ async def _run(config: MonitorConfig, *, once: bool) -> int:
             finishing="finishing work in flight",
             on_exit="the outbox keeps undelivered alerts",
         )
-        await monitor.run(stop)
+        services = []
+        if bind is not None:
+            app = create_app(EmbeddedDesk(monitor), auth=auth)
+            log.info("web page on http://%s/", bind)
+            services.append(lambda stopped: serve(app, bind, stopped))
+        await monitor.run(stop, also=services)
         return 0

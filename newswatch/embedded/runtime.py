@@ -25,11 +25,12 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from feeds.config import MIN_INTERVAL, FeedSpec, load_feeds
 from feeds.fetch import Fetcher, FetchLimits
@@ -55,6 +56,7 @@ from newswatch.constants import (
     STORIES_FILENAME,
 )
 from newswatch.embedded.inboxing import INBOX_TICK, EmbeddedInbox
+from newswatch.embedded.metrics import MonitorMetrics
 from newswatch.embedded.rulebook import Rejection, RuleBook
 from newswatch.inbox.routes import Routes, RoutesError, load_routes
 from newswatch.inbox.store import InboxStore
@@ -143,6 +145,8 @@ class Monitor:
         restored = self.stories.load(self.grouper)
         self.poller = Poller(self.feeds, self._fetcher, self.feed_state)
         self._wake = asyncio.Event()
+        self.started_at = self.clock()
+        self.metrics = MonitorMetrics(self)
         self.articles_seen = 0
         self.alerts_queued = 0
         log.info(
@@ -242,7 +246,11 @@ class Monitor:
                     assignment.via,
                 )
         fired = fire(snapshot, article, default_tag=self.config.default_tag)
+        self.metrics.articles.inc()
         if fired:
+            self.stories.record_hits(assignment.story_id, [one.hit for one in fired], now=now)
+            for one in fired:
+                self.metrics.hits.labels(one.hit.rule_id).inc()
             self.inbox.offer(snapshot, fired, article, assignment.story_id, now)
             log.info(
                 "story %s: %s fired on %s (feed %s): %s",
@@ -261,9 +269,14 @@ class Monitor:
         # The console's copy counts only where it is the one place alerts go.
         counted = [m for m in messages if m.target != CONSOLE or not self.notifier.targets]
         self.alerts_queued += len(counted)
+        self.metrics.queued.inc(len(counted))
         if counted:
             self._wake.set()
         return len(counted)
+
+    def wake_delivery(self) -> None:
+        """Deliver now rather than at the next interval (after ``alerts retry`` from the page)."""
+        self._wake.set()
 
     async def handle(self, spec: FeedSpec, articles: Sequence[Article]) -> None:
         """The pollers' sink: returns once every article's notices are durably in the inbox
@@ -308,8 +321,14 @@ class Monitor:
         report = await self.notifier.deliver_due()
         return self._summary(outcomes, report, self.alerts_queued - before)
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Poll, match and deliver until ``stop`` is set; then finish in-flight work."""
+    async def run(
+        self,
+        stop: asyncio.Event,
+        *,
+        also: Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = (),
+    ) -> None:
+        """Poll, match and deliver until ``stop`` is set; then finish in-flight work. ``also``:
+        more services that run as long as the monitor (the web page)."""
         log.info("monitor running; SIGTERM or Ctrl-C stops it")
         await self._flush_ops()
         async with asyncio.TaskGroup() as group:
@@ -317,6 +336,8 @@ class Monitor:
             group.create_task(self._deliver_loop(stop))
             group.create_task(self._reload_loop(stop))
             group.create_task(self._inbox_loop(stop))
+            for service in also:
+                group.create_task(service(stop))
         log.info("stopping: delivering what is due (at most %gs)", self.config.drain_timeout)
         try:
             async with asyncio.timeout(self.config.drain_timeout):
@@ -334,7 +355,9 @@ class Monitor:
     async def _deliver_loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                await self.notifier.deliver_due()
+                report = await self.notifier.deliver_due()
+                self.metrics.sent.inc(report.sent)
+                self.metrics.failed.inc(report.failed)
             except Exception:
                 log.exception("alert delivery round failed; the next round retries")
             self._wake.clear()
