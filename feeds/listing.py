@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from feeds.config import FeedConfigError, FeedSpec, parse_feeds
+from feeds.config import MIN_INTERVAL, FeedConfigError, FeedSpec, parse_feeds
 from newswatch.errors import InputError
 
 __all__ = ["FeedListError", "append_feed"]
@@ -29,13 +29,15 @@ def _entry(feed_id: str, url: str, language: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def append_feed(path: Path, feed_id: str, url: str, language: str = "") -> FeedSpec:
+def append_feed(
+    path: Path, feed_id: str, url: str, language: str = "", *, min_interval: float = MIN_INTERVAL
+) -> FeedSpec:
     """Append one feed to the list at ``path`` (created if missing); returns its spec."""
     try:
         text = path.read_text(encoding="utf-8") if path.exists() else "feeds:\n"
     except (OSError, UnicodeDecodeError) as exc:
         raise FeedListError(f"{path}: cannot read the feed list: {exc}") from exc
-    current = parse_feeds(text, source=str(path)) if text.strip() != "feeds:" else []
+    current = parse_feeds(text, source=str(path), min_interval=min_interval) if text.strip() != "feeds:" else []
     for spec in current:
         if spec.id == feed_id:
             raise FeedListError(f"{path}: a feed with id {feed_id!r} is already listed")
@@ -44,7 +46,7 @@ def append_feed(path: Path, feed_id: str, url: str, language: str = "") -> FeedS
     new_text = text if text.endswith("\n") else text + "\n"
     new_text += _entry(feed_id, url, language)
     try:
-        specs = parse_feeds(new_text, source=str(path))
+        specs = parse_feeds(new_text, source=str(path), min_interval=min_interval)
     except FeedConfigError as exc:
         raise FeedListError(f"the new entry is not valid: {exc}") from exc
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -280,7 +280,13 @@ class EmbeddedDesk:
         if not parsed.articles:
             why = parsed.error or "no entries"
             raise InputError(f"{url}: not a feed newswatch can read ({why})")
-        added = append_feed(monitor.config.feeds_file, feed_id, url, spec.language)
+        added = append_feed(
+            monitor.config.feeds_file,
+            feed_id,
+            url,
+            spec.language,
+            min_interval=monitor.config.min_feed_interval,
+        )
         monitor.feeds.append(added)
         polled = monitor.poller.add(added)
         state = "polled from now on" if polled else "polled when the monitor runs"

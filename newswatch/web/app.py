@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 
 from newswatch.errors import NewswatchError
 from newswatch.web.desk import Desk, Filters
+from newswatch.web.highlight import paragraphs
 from newswatch.web.ruleform import KINDS, SEVERITIES, RuleForm, rule_yaml
 from newswatch.web.security import CSP, CsrfGuard, WebAuth
 
@@ -57,6 +58,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["paragraphs"] = paragraphs
     env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M") + "Z" if d else "—"
     return env
 

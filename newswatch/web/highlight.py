@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from newswatch.alerts.message import whole_graphemes
 from newswatch.matching.hits import Mention
 
-__all__ = ["Segment", "excerpt", "field_spans", "segments"]
+__all__ = ["Segment", "excerpt", "field_spans", "paragraphs", "segments"]
 
 EXCERPT_CHARS = 360
 
@@ -81,3 +81,19 @@ def excerpt(
     if end < len(text):
         pieces.append(Segment(" …"))
     return tuple(pieces)
+
+
+def paragraphs(pieces: Iterable[Segment]) -> list[tuple[Segment, ...]]:
+    """The pieces split at line breaks, blank lines dropped: one block per paragraph, so each
+    gets its own direction (an English caption above Arabic text stays left to right)."""
+    blocks: list[list[Segment]] = [[]]
+    for piece in pieces:
+        if piece.mark or "\n" not in piece.text:
+            blocks[-1].append(piece)
+            continue
+        first, *rest = piece.text.split("\n")
+        if first:
+            blocks[-1].append(Segment(first))
+        for line in rest:
+            blocks.append([Segment(line)] if line else [])
+    return [tuple(b) for b in blocks if "".join(x.text for x in b).strip()]
