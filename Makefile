@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-unit test-kafka lint typecheck fmt bench eval kafka-up kafka-down clean
+.PHONY: install browser screenshots run test test-unit test-kafka lint typecheck fmt bench eval kafka-up kafka-down clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,19 @@ install: $(STAMP)
 run: install
 	$(BIN)/newswatch run
 
-## The whole suite, with a Kafka broker started for it unless KAFKA_BOOTSTRAP names one.
-test: install
+## The whole suite, with a Kafka broker started for it unless KAFKA_BOOTSTRAP names one, and
+## Debian's Chromium installed for the browser tests where the machine allows it.
+test: install browser
 	scripts/with-kafka.sh $(BIN)/pytest $(PYTEST_ARGS)
 
-test-unit: install
+browser:
+	scripts/browser.sh
+
+## The web page's screenshots in docs/web/, taken by the browser tests.
+screenshots: install browser
+	NEWSWATCH_SCREENSHOTS=docs/web $(BIN)/pytest -q tests/web
+
+test-unit: install browser
 	$(BIN)/pytest -m "not kafka" $(PYTEST_ARGS)
 
 test-kafka: install

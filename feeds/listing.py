@@ -37,7 +37,8 @@ def append_feed(
         text = path.read_text(encoding="utf-8") if path.exists() else "feeds:\n"
     except (OSError, UnicodeDecodeError) as exc:
         raise FeedListError(f"{path}: cannot read the feed list: {exc}") from exc
-    current = parse_feeds(text, source=str(path), min_interval=min_interval) if text.strip() != "feeds:" else []
+    listed = text.strip() != "feeds:"
+    current = parse_feeds(text, source=str(path), min_interval=min_interval) if listed else []
     for spec in current:
         if spec.id == feed_id:
             raise FeedListError(f"{path}: a feed with id {feed_id!r} is already listed")
