@@ -52,6 +52,7 @@ fmt: install
 bench: install
 	$(BIN)/python benchmarks/bench_match.py
 	$(BIN)/python benchmarks/bench_stories.py
+	$(BIN)/python benchmarks/bench_web.py
 
 eval: install
 	$(BIN)/python benchmarks/eval_matching.py

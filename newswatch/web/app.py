@@ -26,6 +26,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from newswatch.errors import NewswatchError
+from newswatch.redaction import redact
 from newswatch.web.desk import Desk, Filters
 from newswatch.web.highlight import paragraphs
 from newswatch.web.ruleform import KINDS, SEVERITIES, RuleForm, rule_yaml
@@ -59,6 +60,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["paragraphs"] = paragraphs
+    env.filters["redact"] = redact  # a feed URL or an error may carry a ${SECRET}
     env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M") + "Z" if d else "—"
     return env
 

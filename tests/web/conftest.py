@@ -246,7 +246,9 @@ def web_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDesk]:
             desk.process.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it is
+# open, and tests elsewhere call asyncio.run().
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.is_file():
         pytest.fail(
