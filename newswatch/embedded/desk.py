@@ -141,7 +141,9 @@ class EmbeddedDesk:
         found = archive.get(article_id) if archive is not None else None
         return (found, "") if found is not None else None
 
-    def article(self, article_id: str) -> ArticlePage | None:
+    def article(self, article_id: str, rule_id: str = "") -> ArticlePage | None:
+        """The article, its marks, and ``explain`` for the rules that fired on it and for
+        ``rule_id`` (explaining every rule would build two matchers per rule per view)."""
         found = self._find(article_id)
         if found is None:
             return None
@@ -149,7 +151,9 @@ class EmbeddedDesk:
         rows = self.monitor.stories.hits([article_id]).get(article_id, [])
         hits = tuple(r.hit for r in rows)
         mentions = [m for h in hits for m in h.mentions]
-        rules = self.monitor.rulebook.rules.values()
+        live = self.monitor.rulebook.rules
+        wanted = [*(h.rule_id for h in hits), rule_id]
+        rules = [live[r] for r in dict.fromkeys(wanted) if r in live]
         return ArticlePage(
             article=article,
             story_id=story_id,
@@ -158,6 +162,7 @@ class EmbeddedDesk:
             summary=segments(article.summary, field_spans(mentions, "summary")),
             content=segments(article.content, field_spans(mentions, "content")),
             explanations=tuple(explain(rules, article)),
+            rules=tuple(sorted(live)),
         )
 
     # --- rules ---------------------------------------------------------------------------

@@ -151,7 +151,8 @@ class _Pages:
         )
 
     async def article(self, request: Request) -> Response:
-        found = self.desk.article(request.query_params.get("id", ""))
+        q = request.query_params
+        found = self.desk.article(q.get("id", ""), q.get("rule", ""))
         if found is None:
             raise HTTPException(404, "no such article in the archive or the story store")
         return self.page(request, "article.html", page=found)

@@ -72,7 +72,8 @@ class ArticlePage:
     title: tuple[Segment, ...]
     summary: tuple[Segment, ...]
     content: tuple[Segment, ...]
-    explanations: tuple[RuleExplanation, ...]  # every live rule, as `explain` shows them
+    explanations: tuple[RuleExplanation, ...]  # the rules that fired, and one asked about
+    rules: tuple[str, ...] = ()  # every live rule, to ask about one
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,7 @@ class Desk(Protocol):
 
     def stories(self, filters: Filters) -> list[StoryCard]: ...
 
-    def article(self, article_id: str) -> ArticlePage | None: ...
+    def article(self, article_id: str, rule_id: str = "") -> ArticlePage | None: ...
 
     def rules(self) -> list[RuleRow]: ...
 

@@ -65,11 +65,18 @@ def test_article_view_explains_names_and_condition(
     page.goto(web_desk.url + "/")
     page.locator("article.hit h3 a", has_text="واشنطن تعلن").first.click()
     expect(page.locator("section.explain[data-rule=lavrov] h3")).to_contain_text("fires")
-    expect(page.locator("section.explain[data-rule=damascus] h3")).to_contain_text("does not fire")
+    expect(page.locator("section.explain[data-rule=damascus]")).to_have_count(0)
     found = page.locator("section.explain[data-rule=lavrov] li").first
     expect(found).to_contain_text(re.compile(r"in (title|summary|content) at \d+–\d+"))
     assert page.locator("article.article mark.name").count() >= 3
     screenshot(page, tmp_path, "article")
+    # Any other rule on request: why it does not fire.
+    page.select_option("select[name=rule]", "damascus")
+    page.locator("#explain-rule").click()
+    quiet = page.locator("section.explain[data-rule=damascus]")
+    expect(quiet.locator("h3")).to_contain_text("does not fire")
+    expect(quiet).to_contain_text("none of its names is in the article")
+    expect(page.locator("section.explain[data-rule=lavrov] h3")).to_contain_text("fires")
 
 
 def test_a_hostile_feed_title_is_shown_as_text(web_desk: WebDesk, page: Page) -> None:
