@@ -1,15 +1,21 @@
 """Adding a feed to the feed list file: the web page's "add a feed" (adapter: writes the file).
 
-The entry is appended as text, so the analysts' comments and layout stay as they were; the whole
-new file is validated by ``feeds.config.parse_feeds`` before it replaces the old one atomically.
+The entry is added through ruamel's round trip, so the analysts' comments and layout stay as they
+were; the whole new file is validated by ``feeds.config.parse_feeds`` (an invalid id, URL or
+language is reported at its line) before it replaces the old one atomically.
 """
 
 from __future__ import annotations
 
-import json
+import io
 import os
 import tempfile
 from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.util import load_yaml_guess_indent
 
 from feeds.config import MIN_INTERVAL, FeedConfigError, FeedSpec, parse_feeds
 from newswatch.errors import InputError
@@ -21,12 +27,37 @@ class FeedListError(InputError):
     """The feed cannot be added (its id or URL is already listed, or the entry is invalid)."""
 
 
-def _entry(feed_id: str, url: str, language: str) -> str:
-    # JSON strings are valid YAML scalars: quoting without a YAML emitter.
-    lines = [f"  - id: {json.dumps(feed_id)}", f"    url: {json.dumps(url)}"]
+def _with_entry(text: str, source: str, feed_id: str, url: str, language: str) -> str:
+    """``text`` with one more entry in its ``feeds:`` list, comments and layout kept (ruamel's
+    round trip: a block list of any indentation, ``feeds: []`` or an empty ``feeds:``)."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    try:
+        doc, indent, dash = load_yaml_guess_indent(text) if text.strip() else (None, 2, 2)
+    except YAMLError as exc:
+        raise FeedListError(f"{source}: not valid YAML: {exc}") from exc
+    # The file's own indentation (a list at "  - " or at "- "), so only the new lines are new.
+    dash = dash or 0
+    indent = max(indent or 2, dash + 2)  # where an item's keys start
+    yaml.indent(mapping=2, sequence=indent, offset=dash)
+    if doc is None:
+        doc = CommentedMap()
+    if not isinstance(doc, CommentedMap):
+        raise FeedListError(f"{source}: expected a mapping with a 'feeds:' list")
+    feeds = doc.get("feeds")
+    if feeds is None or (isinstance(feeds, list) and not feeds):
+        feeds = CommentedSeq()
+        doc["feeds"] = feeds
+    if not isinstance(feeds, CommentedSeq):
+        raise FeedListError(f"{source}: 'feeds:' is not a list")
+    feeds.fa.set_block_style()
+    entry = CommentedMap(id=feed_id, url=url)
     if language:
-        lines.append(f"    language: {json.dumps(language)}")
-    return "\n".join(lines) + "\n"
+        entry["language"] = language
+    feeds.append(entry)
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    return out.getvalue()
 
 
 def append_feed(
@@ -34,22 +65,20 @@ def append_feed(
 ) -> FeedSpec:
     """Append one feed to the list at ``path`` (created if missing); returns its spec."""
     try:
-        text = path.read_text(encoding="utf-8") if path.exists() else "feeds:\n"
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
     except (OSError, UnicodeDecodeError) as exc:
         raise FeedListError(f"{path}: cannot read the feed list: {exc}") from exc
-    listed = text.strip() != "feeds:"
-    current = parse_feeds(text, source=str(path), min_interval=min_interval) if listed else []
-    for spec in current:
-        if spec.id == feed_id:
-            raise FeedListError(f"{path}: a feed with id {feed_id!r} is already listed")
-        if spec.url == url:
-            raise FeedListError(f"{path}: {url} is already listed as {spec.id!r}")
-    new_text = text if text.endswith("\n") else text + "\n"
-    new_text += _entry(feed_id, url, language)
+    new_text = _with_entry(text, str(path), feed_id, url, language)
     try:
         specs = parse_feeds(new_text, source=str(path), min_interval=min_interval)
     except FeedConfigError as exc:
         raise FeedListError(f"the new entry is not valid: {exc}") from exc
+    for spec in specs[:-1]:
+        if spec.id == feed_id:
+            raise FeedListError(f"{path}: a feed with id {feed_id!r} is already listed")
+        if spec.url == url:
+            raise FeedListError(f"{path}: {url} is already listed as {spec.id!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -60,4 +89,4 @@ def append_feed(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return next(s for s in specs if s.id == feed_id)
+    return specs[-1]

@@ -218,9 +218,12 @@ class StoryStore:
         return self._select(" WHERE story_id = ?", (story_id,))
 
     def rows_of(self, article_ids: Sequence[str]) -> Iterator[StoryRow]:
-        """The stored rows of ``article_ids`` (those that are stored), oldest first."""
-        ids = list(article_ids)[:500]
-        return self._select(f" WHERE article_id IN ({','.join('?' * len(ids))})", tuple(ids))
+        """The stored rows of ``article_ids`` (those that are stored), oldest first per chunk
+        of 500 ids (SQLite's host-parameter limit)."""
+        ids = list(dict.fromkeys(article_ids))
+        for start in range(0, len(ids), 500):
+            chunk = tuple(ids[start : start + 500])
+            yield from self._select(f" WHERE article_id IN ({','.join('?' * len(chunk))})", chunk)
 
     def rows_since(self, since: datetime) -> Iterator[StoryRow]:
         return self._select(" WHERE added_at >= ?", (since.timestamp(),))

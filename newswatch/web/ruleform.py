@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from newswatch.errors import InputError
+
 __all__ = ["KINDS", "SEVERITIES", "EntityRow", "RuleForm", "rule_yaml", "split_names"]
 
 KINDS = ("person", "place", "org", "keywords")
@@ -40,7 +42,7 @@ class RuleForm:
     def from_fields(cls, fields: Mapping[str, str], rows: int = 3) -> RuleForm:
         """The form's fields: ``id``, ``title``, ``severity``, ``condition`` and, per entity row
         ``n``, ``key_n``, ``kind_n``, ``name_n``, ``aliases_n`` (rows with no name are left out)."""
-        entities = []
+        entities: list[EntityRow] = []
         for n in range(1, rows + 1):
             name = fields.get(f"name_{n}", "").strip()
             if not name:
@@ -53,6 +55,9 @@ class RuleForm:
                     aliases=split_names(fields.get(f"aliases_{n}", "")),
                 )
             )
+            if any(e.key == entities[-1].key for e in entities[:-1]):
+                # In a hand-written file a repeated key is a YAML error; never merge silently.
+                raise InputError(f"name {n}: the key {entities[-1].key!r} is used twice")
         return cls(
             rule_id=fields.get("id", "").strip(),
             title=fields.get("title", "").strip(),
