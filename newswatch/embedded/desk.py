@@ -16,6 +16,7 @@ from newswatch.article import Article
 from newswatch.errors import InputError
 from newswatch.inbox.schedule import ScheduleError, parse_duration
 from newswatch.inbox.silences import DEFAULT_FOR, Silence, SilenceError, silenced_values
+from newswatch.rules.files import rule_files
 from newswatch.stories.store import HitRow
 from newswatch.web.desk import (
     ArticleCard,
@@ -28,7 +29,7 @@ from newswatch.web.desk import (
     StoryCard,
 )
 from newswatch.web.highlight import excerpt, field_spans, segments
-from newswatch.web.security import RULE_SUFFIXES, rule_file
+from newswatch.web.security import rule_file
 from newswatch.workflow.check import check_rules
 from newswatch.workflow.edit import EditCheck, Trial, check_edit, save_edit, try_edit
 from newswatch.workflow.explain import explain
@@ -213,14 +214,7 @@ class EmbeddedDesk:
         root = self.rules_dir
         if not root.is_dir():
             return []
-        return sorted(
-            p.relative_to(root).as_posix()
-            for p in root.rglob("*")
-            if p.suffix in RULE_SUFFIXES
-            and p.is_file()
-            and not any(part.startswith(".") for part in p.relative_to(root).parts)
-            and "entities" not in p.relative_to(root).parts[:-1]
-        )
+        return [p.relative_to(root).as_posix() for p in rule_files(root)]
 
     def read_rule_file(self, name: str) -> str:
         path = rule_file(self.rules_dir, name)

@@ -18,9 +18,7 @@ if TYPE_CHECKING:
 
     from newswatch.embedded.runtime import Monitor
 
-__all__ = ["CONTENT_TYPE", "MonitorMetrics"]
-
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+__all__ = ["MonitorMetrics"]
 
 
 class _Levels(Collector):

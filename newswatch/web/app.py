@@ -8,8 +8,6 @@ every value (feeds are hostile: titles carry HTML and script).
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -34,8 +32,6 @@ from newswatch.web.security import CSP, CsrfGuard, WebAuth
 
 __all__ = ["METRICS_TYPE", "create_app"]
 
-log = logging.getLogger(__name__)
-
 HERE = Path(__file__).parent
 SESSION_COOKIE = "nw_session"
 CSRF_FIELD = "csrf_token"
@@ -48,8 +44,6 @@ _HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-
-Handler = Callable[[Request], Awaitable[Response]]
 
 
 def _environment() -> Environment:
