@@ -326,3 +326,21 @@ def test_refuses_other_addresses_without_auth_and_asks_for_it_with_a_token(
     assert "refusing to serve the web page on 0.0.0.0" in refused.stderr
     assert "NEWSWATCH_WEB_TOKEN" in refused.stderr
     assert not (web_desk.root / "state-2").exists()  # refused before anything started
+
+
+def test_health_and_metrics_of_the_embedded_monitor(web_desk: WebDesk) -> None:
+    health = web_desk.get("/health")
+    assert health.status_code == 200
+    body = health.json()
+    assert body["status"] == "ok" and body["mode"] == "embedded"
+    assert body["feeds"] >= 5 and body["feeds_failing"] >= 1  # the 404 feed
+    assert body["articles_matched"] >= 5 and body["last_poll"]
+    metrics = web_desk.get("/metrics")
+    assert metrics.headers["content-type"].startswith("text/plain")
+    text = metrics.text
+    found = re.search(r'^newswatch_hits_total\{rule="lavrov"\} (\d+(?:\.\d+)?)$', text, re.M)
+    assert found is not None and float(found.group(1)) >= 4, text
+    articles = re.search(r"^newswatch_articles_total (\d+(?:\.\d+)?)$", text, re.M)
+    assert articles is not None and float(articles.group(1)) >= 5
+    assert re.search(r"^newswatch_feeds_failing [1-9]", text, re.M)
+    assert re.search(r'^newswatch_outbox_deliveries\{state="failed"\} ', text, re.M)
