@@ -19,7 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
-from tests.e2e.conftest import SEED_LINK, env, seed_parts
+from tests.e2e.conftest import SEED_LINK, Desk, env, seed_parts
 from tests.support.feed_server import FeedServer, feed_server  # noqa: F401
 from tests.support.processes import OwnedProcess
 from tests.support.receivers import HttpReceiver, http_receiver  # noqa: F401
@@ -115,9 +115,9 @@ def free_port() -> int:
 
 
 @dataclass
-class WebDesk:
-    root: Path
-    server: FeedServer
+class WebDesk(Desk):
+    """The e2e desk's layout (rules, state, feeds file), with the running server."""
+
     receiver: HttpReceiver
     port: int
     process: OwnedProcess
@@ -125,18 +125,6 @@ class WebDesk:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def rules(self) -> Path:
-        return self.root / "rules"
-
-    @property
-    def state(self) -> Path:
-        return self.root / "state"
-
-    @property
-    def feeds_file(self) -> Path:
-        return self.root / "feeds.yaml"
 
     def get(self, path: str, **kwargs: object) -> httpx.Response:
         return httpx.get(self.url + path, timeout=10, **kwargs)  # type: ignore[arg-type]
