@@ -18,9 +18,11 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from feeds.config import MIN_INTERVAL, FeedConfigError, FeedSpec, parse_feeds
+from feeds.fetch import FetchLimits
+from feeds.once import feed_id_for, fetch_once
 from newswatch.errors import InputError
 
-__all__ = ["FeedListError", "append_feed"]
+__all__ = ["FeedListError", "add_feed_to", "append_feed"]
 
 
 class FeedListError(InputError):
@@ -90,3 +92,28 @@ def append_feed(
         Path(tmp).unlink(missing_ok=True)
         raise
     return specs[-1]
+
+
+async def add_feed_to(
+    feeds_file: Path,
+    url: str,
+    feed_id: str,
+    language: str,
+    *,
+    limits: FetchLimits,
+    min_interval: float = MIN_INTERVAL,
+) -> tuple[FeedSpec, int]:
+    """Fetch ``url`` once and, if it is a feed newswatch can read, append it to the list:
+    the new entry and how many entries the feed has now (the page's "add a feed")."""
+    url = url.strip()
+    feed_id = feed_id.strip() or feed_id_for(url)
+    spec = FeedSpec(id=feed_id, url=url, language=language.strip())
+    try:
+        parsed, _ = await fetch_once(spec, limits)
+    except Exception as exc:
+        raise InputError(f"{url}: could not fetch the feed: {exc}") from None
+    if not parsed.articles:
+        why = parsed.error or "no entries"
+        raise InputError(f"{url}: not a feed newswatch can read ({why})")
+    added = append_feed(feeds_file, feed_id, url, spec.language, min_interval=min_interval)
+    return added, len(parsed.articles)

@@ -14,6 +14,7 @@ from newswatch.cli.match import match_command
 from newswatch.cli.rules import rules_group
 from newswatch.cli.run import run_command
 from newswatch.cli.stories import stories_group
+from newswatch.cli.web import web_command
 
 __all__ = ["main"]
 
@@ -30,6 +31,7 @@ for _command in (
     run_command,
     silence_group,
     stories_group,
+    web_command,
     worker_command,
 ):
     main.add_command(_command)

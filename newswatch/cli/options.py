@@ -25,6 +25,7 @@ from newswatch.constants import (
 )
 from newswatch.errors import ConfigError
 from newswatch.kafka.config import KafkaSettings
+from newswatch.web.security import DEFAULT_BIND, PROXY_HEADER_ENV, TOKEN_ENV
 
 __all__ = [
     "BOOTSTRAP_OPTION",
@@ -99,6 +100,17 @@ STORIES_OPTION = click.option(
     show_default=True,
     help="Group articles into stories: one alert per story and target (--no-stories: one per "
     "article and target).",
+)
+
+WEB_OPTION = click.option(
+    "--web",
+    "web_bind",
+    default=DEFAULT_BIND,
+    envvar="NEWSWATCH_WEB",
+    show_default=True,
+    metavar="HOST:PORT",
+    help="Serve the analysts' page (docs/web.md), /health and /metrics here. Off loopback it "
+    f"needs {TOKEN_ENV} or {PROXY_HEADER_ENV}.",
 )
 
 

@@ -17,6 +17,7 @@ from newswatch.cli.options import (
     RULES_OPTION,
     STATE_OPTION,
     STORIES_OPTION,
+    WEB_OPTION,
     apprise_option,
 )
 from newswatch.cli.stopping import install_stop
@@ -25,15 +26,7 @@ from newswatch.embedded.desk import EmbeddedDesk
 from newswatch.embedded.runtime import Monitor, MonitorConfig
 from newswatch.stories.grouping import StoryParams
 from newswatch.web.app import create_app
-from newswatch.web.security import (
-    DEFAULT_BIND,
-    PROXY_HEADER_ENV,
-    TOKEN_ENV,
-    Bind,
-    WebAuth,
-    check_bind,
-    parse_bind,
-)
+from newswatch.web.security import Bind, WebAuth, check_bind, parse_bind
 from newswatch.web.server import serve
 
 __all__ = ["run_command"]
@@ -95,16 +88,7 @@ log = logging.getLogger("newswatch")
 )
 @STORIES_OPTION
 @MIN_FEED_INTERVAL_OPTION
-@click.option(
-    "--web",
-    "web_bind",
-    default=DEFAULT_BIND,
-    envvar="NEWSWATCH_WEB",
-    show_default=True,
-    metavar="HOST:PORT",
-    help="Serve the analysts' page (docs/web.md), /health and /metrics here. Off loopback it "
-    f"needs {TOKEN_ENV} or {PROXY_HEADER_ENV}.",
-)
+@WEB_OPTION
 @click.option("--no-web", is_flag=True, help="Do not serve the page.")
 def run_command(
     feeds_file: Path,
@@ -189,6 +173,11 @@ async def _run(config: MonitorConfig, *, once: bool, bind: Bind | None, auth: We
         if bind is not None:
             app = create_app(EmbeddedDesk(monitor), auth=auth)
             log.info("web page on http://%s/", bind)
-            services.append(lambda stopped: serve(app, bind, stopped))
+
+            async def web(stopped: asyncio.Event) -> None:
+                if not await serve(app, bind, stopped):
+                    log.error("monitoring goes on without the page")
+
+            services.append(web)
         await monitor.run(stop, also=services)
         return 0

@@ -30,6 +30,7 @@ __all__ = [
     "describe_topics",
     "ensure_topics",
     "group_lag",
+    "topic_partitions",
     "topic_specs",
 ]
 
@@ -164,9 +165,14 @@ def ensure_topics(
 
 def describe_topics(settings: KafkaSettings) -> dict[str, int]:
     """Partition count of each of the deployment's topics that exists (nothing is created)."""
+    return topic_partitions(settings, settings.topics.all())
+
+
+def topic_partitions(settings: KafkaSettings, names: Iterable[str]) -> dict[str, int]:
+    """Partition count of each of ``names`` that exists, any topic (nothing is created)."""
     try:
         with admin_client(settings) as admin:
-            found = _partitions(admin, list(settings.topics.all()))
+            found = _partitions(admin, list(names))
     except KafkaError as exc:
         raise TopicError(f"Kafka at {settings.bootstrap}: {exc}") from exc
     return {name: len(parts) for name, parts in found.items()}

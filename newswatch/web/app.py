@@ -166,6 +166,7 @@ class _Pages:
             file=name,
             text=self.desk.read_rule_file(name),
             saved=request.query_params.get("saved") == "1",
+            saved_note=self.desk.saved_note,
             check=None,
         )
 
@@ -184,7 +185,7 @@ class _Pages:
     async def save(self, request: Request) -> Response:
         form = await self.posted(request)
         name, body = self.text(form, "file"), self.text(form, "text")
-        result = self.desk.save_rule_file(name, body)
+        result = await self.desk.save_rule_file(name, body)
         if result.ok:
             return _saved(name)
         return self.page(
@@ -207,7 +208,7 @@ class _Pages:
             yaml_text = rule_yaml(built)
             context.update(fields=fields, yaml=yaml_text)
             if fields.get("action") == "save":
-                result = self.desk.save_rule_file(built.file_name, yaml_text, new=True)
+                result = await self.desk.save_rule_file(built.file_name, yaml_text, new=True)
                 if result.ok:
                     return _saved(built.file_name)
             else:
@@ -232,7 +233,7 @@ class _Pages:
         message = ""
         if request.method == "POST":
             await self.posted(request)
-            message = f"{self.desk.retry()} held delivery(ies) set to be retried now"
+            message = await self.desk.retry()
         return self.page(request, "alerts.html", outbox=self.desk.outbox(), message=message)
 
     def silence_fields(self, form: FormData) -> tuple[list[str], str, str, str]:
@@ -248,7 +249,7 @@ class _Pages:
         message = ""
         if request.method == "POST":
             form = await self.posted(request)
-            made = self.desk.add_silence(*self.silence_fields(form))
+            made = await self.desk.add_silence(*self.silence_fields(form))
             message = f"silence {made.id} added: {made.describe()}"
         q = request.query_params
         prefill = "\n".join(f"{k}={q[k]}" for k in ("story", "rule", "feed") if q.get(k))
@@ -267,7 +268,7 @@ class _Pages:
 
     async def silence_expire(self, request: Request) -> Response:
         await self.posted(request)
-        self.desk.expire_silence(request.path_params["silence_id"])
+        await self.desk.expire_silence(request.path_params["silence_id"])
         return RedirectResponse("/silences", status_code=303)
 
     # --- errors --------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """What the page shows, as frozen types, and ``Desk``: the one interface a runtime gives the
-page (``embedded.desk.EmbeddedDesk`` over the running monitor). Handlers only call a ``Desk``
+page (``embedded.desk.EmbeddedDesk`` over the running monitor, ``kafka.desk.KafkaDesk``
+over the topics). Handlers only call a ``Desk``
 method and render its answer, so every page is the same Python API the CLI uses."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -28,6 +29,7 @@ __all__ = [
     "FeedRow",
     "Filters",
     "OutboxView",
+    "Parked",
     "RuleRow",
     "SilencePreview",
     "StoryCard",
@@ -97,11 +99,22 @@ class FeedRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Parked:
+    """An alert the Kafka workers gave up on for one target (a dead letter)."""
+
+    alert: Alert
+    target_id: str
+    reason: str
+    attempts: int
+    in_doubt: bool
+    parked_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxView:
-    counts: OutboxCounts
+    counts: OutboxCounts | None  # None in Kafka mode: the workers keep the delivery records
     held: tuple[Delivery, ...]  # pending or failed, oldest first
-    parked: tuple[Delivery, ...] = ()  # given up on (Kafka's dead letters); none in embedded
-    recent: tuple[Alert, ...] = field(default=())
+    parked: tuple[Parked, ...] = ()  # Kafka's dead letters; none in embedded mode
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +125,7 @@ class SilencePreview:
 
 
 class Desk(Protocol):
-    rules_dir_label: str
+    saved_note: str  # what a saved rule file does next, shown after Save
 
     def health(self) -> tuple[bool, dict[str, Any]]: ...
 
@@ -134,7 +147,7 @@ class Desk(Protocol):
 
     def try_rule_file(self, name: str, text: str, since: str) -> Trial: ...
 
-    def save_rule_file(self, name: str, text: str, *, new: bool = False) -> EditCheck: ...
+    async def save_rule_file(self, name: str, text: str, *, new: bool = False) -> EditCheck: ...
 
     def feeds(self) -> list[FeedRow]: ...
 
@@ -142,7 +155,7 @@ class Desk(Protocol):
 
     def outbox(self) -> OutboxView: ...
 
-    def retry(self) -> int: ...
+    async def retry(self) -> str: ...  # what was done, in a sentence
 
     def silences(self) -> list[Silence]: ...
 
@@ -150,8 +163,8 @@ class Desk(Protocol):
         self, matchers: list[str], duration: str, author: str, comment: str
     ) -> SilencePreview: ...
 
-    def add_silence(
+    async def add_silence(
         self, matchers: list[str], duration: str, author: str, comment: str
     ) -> Silence: ...
 
-    def expire_silence(self, silence_id: str) -> Silence | None: ...
+    async def expire_silence(self, silence_id: str) -> Silence | None: ...

@@ -24,9 +24,9 @@ class _Server(uvicorn.Server):
         yield  # the daemon owns SIGTERM/SIGINT
 
 
-async def serve(app: Starlette, bind: Bind, stop: asyncio.Event) -> None:
-    """Serve ``app`` on ``bind`` until ``stop`` is set; a port in use is logged, not fatal:
-    alerts matter more than the page."""
+async def serve(app: Starlette, bind: Bind, stop: asyncio.Event) -> bool:
+    """Serve ``app`` on ``bind`` until ``stop`` is set; False if it could not be served (a
+    port in use is logged, not raised: in the daemon, alerts matter more than the page)."""
     config = uvicorn.Config(
         app,
         host=bind.host,
@@ -47,4 +47,6 @@ async def serve(app: Starlette, bind: Bind, stop: asyncio.Event) -> None:
     try:
         await task
     except (OSError, SystemExit) as exc:
-        log.error("the web page could not be served on %s: %s; monitoring goes on", bind, exc)
+        log.error("the web page could not be served on %s: %s", bind, exc)
+        return False
+    return server.started

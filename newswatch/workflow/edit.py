@@ -29,7 +29,7 @@ from newswatch.workflow.check import check_rules
 from newswatch.workflow.diff import RuleDiff, diff_rules
 from newswatch.workflow.dryrun import DryRunAlert, as_active, dry_run
 
-__all__ = ["EditCheck", "Trial", "check_edit", "save_edit", "try_edit"]
+__all__ = ["EditCheck", "Trial", "check_edit", "save_edit", "try_edit", "write_atomically"]
 
 MAX_TRIAL_ALERTS = 200  # the page shows this many alerts of a dry run; the count is exact
 
@@ -123,7 +123,12 @@ def save_edit(check: EditCheck, text: str) -> bool:
     written) otherwise. ``check`` must be the check of this very ``text``."""
     if not check.ok:
         return False
-    path = check.path
+    write_atomically(check.path, text)
+    return True
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """``text`` into a temporary file beside ``path``, flushed to disk, renamed over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -137,4 +142,3 @@ def save_edit(check: EditCheck, text: str) -> bool:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return True
