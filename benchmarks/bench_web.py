@@ -327,7 +327,7 @@ def timed_call(call: Callable[[], object]) -> float:
     return (time.perf_counter() - started) * 1e3
 
 
-async def wait_until_served(client: httpx.AsyncClient, server: asyncio.Task[None]) -> None:
+async def wait_until_served(client: httpx.AsyncClient, server: asyncio.Task[bool]) -> None:
     for _ in range(200):  # at most ~10 s
         if server.done():
             raise RuntimeError("the web server stopped before it served (see the log above)")
