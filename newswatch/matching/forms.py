@@ -42,6 +42,7 @@ __all__ = [
     "arabic_skeleton",
     "arabic_skeleton_bytes",
     "arabic_variant",
+    "english_plural",
     "name_forms",
     "russian_stem",
     "skeleton_of",
@@ -125,8 +126,27 @@ def _cased(alias: str) -> tuple[int, ...]:
     return cased if any(cased) else ()  # nothing to check (Arabic has no capitals)
 
 
+_LATIN_WORD = re.compile(r"[a-z]{3,}")
+_SIBILANT = ("s", "x", "z", "ch", "sh")
+
+
+def english_plural(word: str) -> str | None:
+    """The regular English plural of a folded Latin word (drone → drones, embassy →
+    embassies, tax → taxes), or None for a short word or one that is not plain letters.
+    Irregular plurals are left to the analyst (list ``children`` as a keyword of its own)."""
+    if not _LATIN_WORD.fullmatch(word):
+        return None
+    if word.endswith(_SIBILANT):
+        return word + "es"
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
 def name_forms(alias: str, *, keyword: bool = False) -> list[NameForm]:
-    """The forms to look for. ``keyword`` aliases are case-insensitive plain phrases."""
+    """The forms to look for. ``keyword`` aliases are case-insensitive plain phrases; a Latin
+    keyword's last word also counts in its English plural (``drone strike`` finds ``drone
+    strikes``), which French and Spanish mostly share (frappe → frappes)."""
     folded = fold_name(alias)
     if not folded:
         return []
@@ -142,6 +162,10 @@ def name_forms(alias: str, *, keyword: bool = False) -> list[NameForm]:
         return [NameForm(head, verify, cased=cased, folded=folded) for head in heads]
     arabic = is_arabic_letter(folded[0])
     forms.append(NameForm(folded, arabic=arabic, cased=cased, folded=folded))
+    plural = english_plural(words[-1]) if keyword else None
+    if plural is not None:
+        anchor = " ".join([*words[:-1], plural])
+        forms.append(NameForm(anchor, cased=cased, folded=folded))
     if arabic and folded.startswith("ال") and len(folded) > 3:
         # li + al- is written with two lams: للكرملين. Look for the name without its alef.
         forms.append(NameForm(folded[1:], arabic=True, lam_variant=True, folded=folded))

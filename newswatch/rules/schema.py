@@ -52,6 +52,8 @@ class EntityDoc(_Strict):
     def _non_empty(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
             raise ValueError("must not be empty")
+        if value is not None:
+            _no_wildcards(value)
         return value
 
     @field_validator("keywords", "aliases")
@@ -59,7 +61,20 @@ class EntityDoc(_Strict):
     def _non_empty_items(cls, value: list[str] | None) -> list[str] | None:
         if value is not None and any(not v.strip() for v in value):
             raise ValueError("names must not be empty")
+        for name in value or ():
+            _no_wildcards(name)
         return value
+
+
+def _no_wildcards(name: str) -> None:
+    """Names are whole words, never patterns: ``drone*`` used to be taken as the letters
+    ``drone*`` and match nothing, silently."""
+    if "*" in name or "?" in name:
+        raise ValueError(
+            f"{name!r}: names are matched as whole words, not patterns ('*' and '?' are not "
+            "wildcards); keywords already count in their English plural (drone finds drones) "
+            "and Russian ones in their case forms — list any other form as a name of its own"
+        )
 
 
 class ExampleDoc(_Strict):

@@ -396,3 +396,44 @@ def test_the_analysts_alias_wins_over_a_generated_name_at_one_place() -> None:
     other = Mention("where", "Саломе", "Саломе", "content", 4, 10, "gazetteer")
     for order in ([generated, variant, other], [other, generated, variant]):
         assert set(_dedupe(list(order))) == {variant, other}
+
+
+def _keywords(*names: str) -> Rule:
+    return Rule(
+        id="kw",
+        version="v1",
+        title="kw",
+        condition=Any(),
+        entities=(Entity("e", EntityKind.KEYWORDS, names, ""),),
+    )
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text"),
+    [
+        ("drone", "Two drones were shot down."),
+        ("drone strike", "After the drone strikes on Sunday"),
+        ("embassy", "Embassies closed in the capital"),
+        ("tax", "New taxes on fuel"),
+        ("frappe", "des frappes aériennes"),
+        ("drone", "A drone was seen."),
+    ],
+)
+def test_latin_keywords_count_in_their_english_plural(keyword: str, text: str) -> None:
+    (hit,) = Matcher([_keywords(keyword)]).match(Article(id="a", content=text))
+    (mention,) = hit.mentions
+    assert text[mention.start : mention.end].lower().startswith(keyword.split()[0][:4])
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text"),
+    [
+        ("drone", "The droned on for hours."),  # not a plural
+        ("drone", "dronesque shapes"),
+        ("embassy", "embassys"),  # not the plural this spelling takes
+        ("Syria", "Syrias"),  # a place, not a keyword: no plural
+    ],
+)
+def test_only_the_plural_counts_and_only_for_keywords(keyword: str, text: str) -> None:
+    r = _keywords(keyword) if keyword != "Syria" else rule("syria", "Syria")
+    assert Matcher([r]).match(Article(id="a", content=text)) == []

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from newswatch.rules.loader import load_rules, parse_rules_text
 from newswatch.rules.model import EntityKind, Severity, Status
 from newswatch.workflow.check import check_rules
@@ -144,3 +146,12 @@ def test_the_shipped_rules_are_valid() -> None:
     result = check_rules(Path(__file__).parents[2] / "rules")
     assert result.problems == ()
     assert len(result.rules) >= 5
+
+
+@pytest.mark.parametrize("name", ["drone*", "Lavr?v"])
+def test_a_wildcard_in_a_name_is_refused_where_it_is_written(name: str) -> None:
+    # It used to be taken as literal letters, and the rule silently matched nothing.
+    text = f"id: x\nentities:\n  e:\n    keywords: [strike, {name}]\n"
+    rules, (problem,) = parse_rules_text(text, "r.yaml")
+    assert rules == [] and problem.line == 4
+    assert "not patterns" in problem.message and "drones" in problem.message
