@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import ahocorasick_rs
 
 from newswatch.article import Article
-from newswatch.matching.aliases import NameExpander, default_expander
+from newswatch.matching.aliases import Alias, NameExpander, default_expander, leading_given_name
 from newswatch.matching.folding import (
     ARABIC_SCRIPT,
     SCRIPTS,
@@ -48,7 +48,7 @@ from newswatch.matching.forms import (
 )
 from newswatch.matching.hits import Hit, Mention
 from newswatch.rules.condition import Any
-from newswatch.rules.model import EntityKind, Rule
+from newswatch.rules.model import Entity, EntityKind, Rule
 
 __all__ = ["Matcher", "primary_language"]
 
@@ -69,6 +69,8 @@ class _Target:
     alias: str
     how: str = ""  # set for generated names: gazetteer | transliteration
     needs_full: bool = False  # a surname alone: kept only next to the full name
+    surname: bool = False  # a surname that counts alone, unless another given name leads it
+    given: tuple[str, ...] = ()  # how the entity's own given names begin (folded, 3 letters)
 
 
 # Where a name was found: (surface as written, field, start, end in the field's original
@@ -107,6 +109,28 @@ def _automaton(patterns: list[str]) -> ahocorasick_rs.AhoCorasick | None:
     return ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
 
 
+def _given_names(aliases: tuple[Alias, ...]) -> tuple[str, ...]:
+    """The first letter of the first word of each full-name spelling: a given name
+    spelt another way (Хайко for the generated Хейко) is still the person's own."""
+    return tuple(
+        sorted({fold_name(a.name.split()[0])[:1] for a in aliases if len(a.name.split()) > 1})
+    )
+
+
+def _shared_surnames(expanded: Iterable[tuple[int, Entity, tuple[Alias, ...]]]) -> set[str]:
+    """Folded surnames that stand for more than one person among the rules (George and Laura
+    Bush; the same person watched by two rules is one person)."""
+    people: dict[str, set[str]] = defaultdict(set)
+    for _, entity, aliases in expanded:
+        if entity.kind is not EntityKind.PERSON:
+            continue
+        who = fold_name(entity.canonical or (entity.names[0] if entity.names else ""))
+        for alias in aliases:
+            if alias.surname:
+                people[fold_name(alias.name)].add(who)
+    return {surname for surname, who in people.items() if len(who) > 1}
+
+
 def primary_language(tag: str) -> str:
     return tag.strip().lower().replace("_", "-").split("-", 1)[0]
 
@@ -120,13 +144,29 @@ class Matcher:
         self.rules: tuple[Rule, ...] = tuple(r for r in rules if r.enabled)
         expand = expander or default_expander()
         by_form: dict[NameForm, list[_Target]] = defaultdict(list)
-        for index, rule in enumerate(self.rules):
-            for entity in rule.entities:
-                keyword = entity.kind is EntityKind.KEYWORDS
-                for alias in expand.aliases(entity):
-                    target = _Target(index, entity.key, alias.name, alias.how, alias.needs_full)
-                    for form in name_forms(alias.name, keyword=keyword):
-                        by_form[form].append(target)
+        expanded = [
+            (index, entity, expand.aliases(entity))
+            for index, rule in enumerate(self.rules)
+            for entity in rule.entities
+        ]
+        shared = _shared_surnames(expanded)
+        for index, entity, aliases in expanded:
+            keyword = entity.kind is EntityKind.KEYWORDS
+            given = _given_names(aliases)
+            for alias in aliases:
+                # A surname two watched people share counts only next to either's full name.
+                needs_full = alias.needs_full or (alias.surname and fold_name(alias.name) in shared)
+                target = _Target(
+                    index,
+                    entity.key,
+                    alias.name,
+                    alias.how,
+                    needs_full,
+                    alias.surname,
+                    given if alias.surname else (),
+                )
+                for form in name_forms(alias.name, keyword=keyword):
+                    by_form[form].append(target)
         self._patterns: tuple[_Pattern, ...] = tuple(
             _Pattern(form, tuple(dict.fromkeys(targets))) for form, targets in by_form.items()
         )
@@ -203,7 +243,7 @@ class Matcher:
         self._filtered = tuple(bool(r.languages or r.feeds) for r in self.rules)
         self._any = tuple(isinstance(r.condition, Any) for r in self.rules)
         self._surname_rules = frozenset(
-            t.rule for p in self._patterns for t in p.targets if t.needs_full
+            t.rule for p in self._patterns for t in p.targets if t.needs_full or t.surname
         )
 
     @property
@@ -221,7 +261,7 @@ class Matcher:
                 continue
             names = found[index]
             if index in self._surname_rules:
-                names = _with_full_names(names)
+                names = _with_full_names(_not_after_a_given_name(names, article))
             if self._any[index]:  # "any of its entities": every name found is one
                 if not names:
                     continue
@@ -245,7 +285,7 @@ class Matcher:
         keys: set[str] = set()
         for index, names in found.items():
             if index in self._surname_rules:
-                names = _with_full_names(names)
+                names = _with_full_names(_not_after_a_given_name(names, article))
             table = self._global_names[index]
             keys.update(table[t.entity] for t, _ in names if t.entity in table)
         return frozenset(keys)
@@ -413,6 +453,41 @@ def _applies(rule: Rule, feed: str, language: str) -> bool:
     if rule.languages and language and language not in rule.languages:
         return False
     return not rule.feeds or any(fnmatch.fnmatchcase(feed, glob) for glob in rule.feeds)
+
+
+_FIELD_ORDER = {"title": 0, "summary": 1, "content": 2}
+
+
+def _not_after_a_given_name(
+    found: list[tuple[_Target, _Place]], article: Article
+) -> list[tuple[_Target, _Place]]:
+    """Drop a surname counting alone where another given name leads it: Reggie Bush is not
+    George W. Bush, Реджи Буш not Джордж Буш (``aliases.leading_given_name``). Where the
+    article's first such mention is led so, its later lone "Bush" is Reggie too, and is
+    dropped as well; a lone one first ("La femme de Trump, Melania Trump") stays."""
+    lone = [(t, p) for t, p in found if t.surname and not t.needs_full]
+    if not lone:
+        return found
+    led: set[tuple[str, str, int]] = set()
+    first: dict[str, tuple[int, int, bool]] = {}
+    for target, (_, field, start, _, _) in lone:
+        is_led = leading_given_name(getattr(article, field), start, own=target.given)
+        if is_led:
+            led.add((target.entity, field, start))
+        where = (_FIELD_ORDER.get(field, 3), start, is_led)
+        if target.entity not in first or where < first[target.entity]:
+            first[target.entity] = where
+    if not led:
+        return found
+    other = {entity for entity, (_, _, is_led) in first.items() if is_led}
+    kept = []
+    for target, place in found:
+        if target.surname and not target.needs_full:
+            _, field, start, _, _ = place
+            if target.entity in other or (target.entity, field, start) in led:
+                continue
+        kept.append((target, place))
+    return kept
 
 
 def _with_full_names(found: list[tuple[_Target, _Place]]) -> list[tuple[_Target, _Place]]:

@@ -13,7 +13,7 @@ from ruamel.yaml.comments import CommentedMap
 from newswatch.rules.catalogue import CATALOGUE_DIRNAME, Catalogue, CatalogueEntity, inline_entities
 from newswatch.rules.condition import Any as AnyEntity
 from newswatch.rules.condition import ConditionError, parse_condition
-from newswatch.rules.model import Entity, EntityKind, Example, Rule, Severity, Status
+from newswatch.rules.model import Entity, EntityKind, Example, Rule, Severity, Status, Surname
 from newswatch.rules.problems import RuleProblem
 from newswatch.rules.schema import EntityDoc, RuleDoc
 from newswatch.rules.yamldoc import key_pos, plain, schema_problems, value_pos
@@ -124,6 +124,7 @@ def own_entity(
         canonical,
         gazetteer=ent.gazetteer,
         transliterate=ent.transliterate,
+        surname=Surname(ent.surname),
         positions=tuple(names.values()),
         at=at,
     )
@@ -179,6 +180,7 @@ def _ref_entity(
         base.canonical,
         gazetteer=base.gazetteer,
         transliterate=base.transliterate,
+        surname=base.surname,
         positions=tuple(names.values()),
         ref=base.key,
         origins=tuple(origins[name] for name in names),

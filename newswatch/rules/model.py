@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from newswatch.rules.condition import Condition
 
-__all__ = ["Entity", "EntityKind", "Example", "Rule", "Severity", "Status"]
+__all__ = ["Entity", "EntityKind", "Example", "Rule", "Severity", "Status", "Surname"]
 
 
 class Severity(StrEnum):
@@ -31,6 +31,15 @@ class EntityKind(StrEnum):
     KEYWORDS = "keywords"
 
 
+class Surname(StrEnum):
+    """When a person's surname counts without the rest of the name (``surname:``)."""
+
+    AUTO = "auto"  # alone when distinctive (``matching.aliases.surname_alone``)
+    ALONE = "alone"
+    WITH_FULL_NAME = "with-full-name"  # only where the article also names the person in full
+    NEVER = "never"
+
+
 @dataclass(frozen=True, slots=True)
 class Entity:
     """A named selection: the canonical name (if any) and every alias, each counting alone."""
@@ -41,6 +50,7 @@ class Entity:
     canonical: str | None = None
     gazetteer: bool = True  # places: add gazetteer names in the deployment's languages
     transliterate: bool = True  # people: add Arabic and Cyrillic spellings of a Latin name
+    surname: Surname = Surname.AUTO  # people: when the surname alone counts
     # (line, col) of each name in its file, parallel to ``names``; for lint messages.
     positions: tuple[tuple[int, int], ...] = field(default=(), compare=False)
     # The catalogue entity this one was taken from (``ref:``), and the file each name was

@@ -27,6 +27,7 @@ class EntityDoc(_Strict):
     aliases: list[str] = Field(default_factory=list)
     gazetteer: bool = True
     transliterate: bool = True
+    surname: Literal["auto", "alone", "with-full-name", "never"] = "auto"
     ref: str | None = None  # a catalogue entity (rules/entities/*.yaml) instead of a kind
 
     @model_validator(mode="after")
@@ -34,7 +35,8 @@ class EntityDoc(_Strict):
         kinds = [k for k in _KINDS if getattr(self, k) is not None]
         if self.ref is not None:
             # The catalogue entity says what it is; a rule may only add aliases of its own.
-            extra = kinds + sorted({"gazetteer", "transliterate"} & self.model_fields_set)
+            options = {"gazetteer", "transliterate", "surname"}
+            extra = kinds + sorted(options & self.model_fields_set)
             if extra:
                 raise ValueError(
                     f"ref: takes its kind and options from the catalogue; remove {extra[0]}"
@@ -45,6 +47,8 @@ class EntityDoc(_Strict):
             raise ValueError(
                 f"give exactly one of person | place | org | keywords (found: {found})"
             )
+        if "surname" in self.model_fields_set and self.person is None:
+            raise ValueError("surname: is for a person (when the surname alone counts)")
         return self
 
     @field_validator("person", "place", "org")

@@ -74,9 +74,10 @@ def name_report(rule: Rule, expander: NameExpander | None = None) -> list[NameLi
     for entity in rule.entities:
         for alias in expand.aliases(entity):
             source = alias.how or "own"
-            note = "only next to the full name" if alias.needs_full else ""
-            if alias.needs_full:
+            note = ""
+            if alias.surname:
                 source = "surname"
+                note = "only next to the full name" if alias.needs_full else "counts alone"
             lines.append(NameLine(rule.id, entity.key, alias.name, source, note))
         places = expand.place_names(entity)
         if places is not None:

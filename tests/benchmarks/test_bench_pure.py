@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import bench_match, eval_matching
+from benchmarks import bench_match, eval_matching, eval_surnames
 from benchmarks.adjudication import ADJUDICATED
 from benchmarks.common import gold_norm, romanize_ru, slug
 from benchmarks.corpora import GoldMention, GoldText, _proper_spans, _strip_clitic
@@ -71,6 +71,16 @@ def test_generated_rules_load_with_the_real_loader(setting: str) -> None:
     syria = next(r for r in rules if r.id == "e-syria")
     expected = 1 if setting == "canonical" else 1 + len(by_id()["syria"].aliases)
     assert len(syria.entities[0].names) == expected
+
+
+def test_the_surname_evaluation_compares_the_two_modes(tmp_path: Path) -> None:
+    from newswatch.article import Article
+
+    text = Article(id="a", title="Lavrov: the settlement is blocked")
+    auto = eval_surnames.matcher_for("auto", tmp_path)
+    full = eval_surnames.matcher_for("with-full-name", tmp_path)
+    assert [h.rule_id for h in auto.match(text)] == ["e-sergey-lavrov"]
+    assert full.match(text) == []
 
 
 def test_clitic_stripping_only_to_attested_forms() -> None:

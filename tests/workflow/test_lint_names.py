@@ -49,7 +49,8 @@ def test_warnings_do_not_fail_the_check(tmp_path: Path) -> None:
 def test_show_names_lists_generated_names_with_their_source(tmp_path: Path) -> None:
     (tmp_path / "r.yaml").write_text(
         "id: moscow-lavrov\nentities:\n  moscow:\n    place: Moscow\n"
-        "  lavrov:\n    person: Sergey Lavrov\n",
+        "  lavrov:\n    person: Sergey Lavrov\n"
+        "  brown:\n    person: Gordon Brown\n",
         encoding="utf-8",
     )
     result = CliRunner().invoke(main, ["rules", "check", "--show-names", str(tmp_path)])
@@ -57,5 +58,6 @@ def test_show_names_lists_generated_names_with_their_source(tmp_path: Path) -> N
     lines = result.output.splitlines()
     assert any("moscow" in ln and "gazetteer" in ln and "Москва" in ln for ln in lines)
     assert any("transliteration" in ln and "سيرغي لافروف" in ln for ln in lines)
-    assert any("surname" in ln and "Lavrov" in ln and "full name" in ln for ln in lines)
+    assert any("surname" in ln and "Lavrov" in ln and "counts alone" in ln for ln in lines)
+    assert any("surname" in ln and "Brown" in ln and "full name" in ln for ln in lines)
     assert any("dropped" in ln and "another language" in ln for ln in lines)

@@ -120,7 +120,11 @@ def test_catalogue_files_are_watched_and_a_broken_entity_keeps_its_previous_vers
 ) -> None:
     rulebook, seen = book
     catalogue = tmp_path / "rules" / "entities" / "people.yaml"
-    write(catalogue, "entities:\n  lavrov:\n    person: Sergey Lavrov\n    transliterate: false\n")
+    write(
+        catalogue,
+        "entities:\n  lavrov:\n    person: Sergey Lavrov\n    transliterate: false\n"
+        "    surname: with-full-name\n",
+    )
     write(tmp_path / "rules" / "r.yaml", "id: r\nentities:\n  l: {ref: lavrov}\n")
     rulebook.reload()
     assert str(catalogue) in {str(p) for p in rulebook.watched_files()}
@@ -129,7 +133,7 @@ def test_catalogue_files_are_watched_and_a_broken_entity_keeps_its_previous_vers
     write(
         catalogue,
         "entities:\n  lavrov:\n    person: Sergey Lavrov\n    transliterate: false\n"
-        "    aliases: [Sergei Lavrov]\n",
+        "    surname: with-full-name\n    aliases: [Sergei Lavrov]\n",
     )
     report = rulebook.reload()
     assert report.changed and report.updated == ("r",)
