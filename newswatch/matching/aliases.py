@@ -2,7 +2,8 @@
 
 - ``place`` entities gain their gazetteer names in the deployment's languages (``gazetteer.py``).
 - ``person`` entities with a Latin canonical name gain an Arabic and a Cyrillic spelling
-  (``translit.py``).
+  (``translit.py``), and, if the name is a romanized Russian one, its spellings in the Latin
+  press of the configured languages (``romanize.py``: Poutine, Sergej Lawrow, Sergei Lavrov).
 - A person's surname (the last word of each full-name spelling) counts alone — the way
   headlines and second mentions name people (``لافروف: …``, ``с Лавровым``, ``d'Erdogan``) —
   when it is distinctive (``surname_alone``): at least four letters and not an everyday word of
@@ -24,6 +25,7 @@ from functools import cache
 from newswatch.matching.folding import fold_name
 from newswatch.matching.gazetteer import Gazetteer, PlaceNames
 from newswatch.matching.languages import configured_languages, script_of
+from newswatch.matching.romanize import latin_spellings
 from newswatch.matching.translit import cyrillic_spellings, to_arabic
 from newswatch.rules.model import Entity, EntityKind, Surname
 
@@ -43,7 +45,7 @@ ZIPF_EVERYDAY_UNCASED = 4.5
 @dataclass(frozen=True, slots=True)
 class Alias:
     name: str
-    how: str = ""  # "" for the analyst's own names; "gazetteer" or "transliteration"
+    how: str = ""  # "" for the analyst's own names; "gazetteer", "transliteration", "romanization"
     needs_full: bool = False  # a surname alone: counts only next to the full name
     surname: bool = False  # the surname of a full name (alone, or only next to it)
 
@@ -101,7 +103,7 @@ class NameExpander:
     def _transliterations(self, canonical: str, written: set[str | None]) -> list[Alias]:
         if script_of(canonical) != "Latn":
             return []
-        out = []
+        out = [Alias(n, "romanization") for n in latin_spellings(canonical, self.languages)]
         wanted = self.gazetteer.scripts - written
         if "Arab" in wanted and (arabic := to_arabic(canonical)):
             out.append(Alias(arabic, "transliteration"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import Generator
 
 import uvicorn
@@ -24,9 +25,30 @@ class _Server(uvicorn.Server):
         yield  # the daemon owns SIGTERM/SIGINT
 
 
+def _listen(bind: Bind) -> socket.socket:
+    """The listening socket, bound here: uvicorn would ``sys.exit`` on a port in use, and a
+    SystemExit raised in a task goes through asyncio's loop and stops the whole daemon."""
+    family = socket.AF_INET6 if ":" in bind.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((bind.host, bind.port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    sock.setblocking(False)
+    return sock
+
+
 async def serve(app: Starlette, bind: Bind, stop: asyncio.Event) -> bool:
     """Serve ``app`` on ``bind`` until ``stop`` is set; False if it could not be served (a
     port in use is logged, not raised: in the daemon, alerts matter more than the page)."""
+    try:
+        sock = _listen(bind)
+    except OSError as exc:
+        log.error("the web page could not be served on %s: %s", bind, exc)
+        return False
     config = uvicorn.Config(
         app,
         host=bind.host,
@@ -37,7 +59,7 @@ async def serve(app: Starlette, bind: Bind, stop: asyncio.Event) -> bool:
         server_header=False,
     )
     server = _Server(config)
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     stopper = asyncio.create_task(stop.wait())
     try:
         await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -47,6 +69,8 @@ async def serve(app: Starlette, bind: Bind, stop: asyncio.Event) -> bool:
     try:
         await task
     except (OSError, SystemExit) as exc:
-        log.error("the web page could not be served on %s: %s", bind, exc)
+        log.error("the web page stopped on %s: %s", bind, exc)
         return False
+    finally:
+        sock.close()
     return server.started

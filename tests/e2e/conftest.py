@@ -128,6 +128,8 @@ class Desk:
             str(self.apprise),
             "--state",
             str(self.state),
+            # The page has its own tests (tests/web); daemons here must not race for :8080.
+            *(() if "--web" in extra or "--once" in extra else ("--no-web",)),
             *extra,
         )
 
