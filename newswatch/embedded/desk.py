@@ -8,11 +8,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from feeds.listing import add_feed_to
-from newswatch.archive.base import parse_since
 from newswatch.article import Article
-from newswatch.errors import InputError
 from newswatch.inbox.silences import Silence
 from newswatch.matching.hits import Hit
+from newswatch.stories.store import StoryRow
 from newswatch.web.desk import (
     ArticlePage,
     FeedRow,
@@ -32,7 +31,8 @@ from newswatch.web.views import (
     relative_to,
     rule_rows,
     silence_preview,
-    story_card,
+    since_of,
+    story_cards,
 )
 from newswatch.workflow.edit import EditCheck, Trial, try_edit
 
@@ -89,28 +89,20 @@ class EmbeddedDesk:
 
     def stories(self, filters: Filters) -> list[StoryCard]:
         store = self.monitor.stories
-        try:
-            since = parse_since(filters.since, now=self._now()) if filters.since else None
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
         narrowed = bool(filters.language or filters.feed)
         ids = store.story_ids(
             rules=[filters.rule] if filters.rule else [],
-            since=since,
+            since=since_of(filters.since, self._now()),
             fired_only=filters.fired_only,
             limit=filters.limit * (4 if narrowed else 1),
         )
-        cards = []
-        for story_id in ids:
+
+        def story(story_id: str) -> tuple[list[StoryRow], dict[str, list[Hit]]]:
             rows = list(store.rows(story_id))
             found = store.hits([r.article.id for r in rows])
-            hits = {aid: [h.hit for h in found_rows] for aid, found_rows in found.items()}
-            card = story_card(story_id, rows, hits, filters)
-            if card is not None:
-                cards.append(card)
-            if len(cards) >= filters.limit:
-                break
-        return cards
+            return rows, {aid: [h.hit for h in hits] for aid, hits in found.items()}
+
+        return story_cards(ids, story, filters)
 
     def _find(self, article_id: str) -> tuple[Article, str] | None:
         monitor = self.monitor
@@ -154,15 +146,12 @@ class EmbeddedDesk:
     def try_rule_file(self, name: str, text: str, since: str) -> Trial:
         check = self.check_rule_file(name, text)
         running = self.files.running_in(check, self.monitor.rulebook.rules.values())
-        try:
-            when = parse_since(since or DEFAULT_TRIAL_SINCE, now=self._now())
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
+        when = since_of(since or DEFAULT_TRIAL_SINCE, self._now())
         return try_edit(check, running, self._archived(when))
 
-    def _archived(self, when: datetime) -> Iterator[Article]:
+    def _archived(self, when: datetime | None) -> Iterator[Article]:
         archive = self.monitor.archive
-        if archive is None:
+        if archive is None or when is None:
             return iter(())
         return archive.since(when)
 

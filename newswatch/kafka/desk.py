@@ -39,18 +39,17 @@ from feeds.fetch import FetchLimits
 from feeds.listing import add_feed_to
 from feeds.state import FeedStateStore
 from newswatch.alerts.targets import Targets
-from newswatch.archive.base import parse_since
 from newswatch.article import Article
 from newswatch.constants import FEED_STATE_FILENAME
-from newswatch.errors import InputError, NewswatchError
+from newswatch.errors import NewswatchError
 from newswatch.inbox.silences import Silence
 from newswatch.kafka.admin import topic_partitions
 from newswatch.kafka.config import KafkaSettings
 from newswatch.kafka.deadletters import replay_dead_letters
-from newswatch.kafka.deskindex import DEFAULT_KEEP, DeskIndex
+from newswatch.kafka.deskindex import DEFAULT_KEEP, DeskIndex, Entry
 from newswatch.kafka.inboxfeed import publish_silence, silence_key
 from newswatch.kafka.publish import PublishError, publish_rules
-from newswatch.kafka.rulefeed import RulesFollower
+from newswatch.kafka.rulefeed import RulesFollower, groupless_consumer
 from newswatch.matching.hits import Hit
 from newswatch.rules.files import rule_files
 from newswatch.rules.problems import RuleProblem
@@ -73,7 +72,8 @@ from newswatch.web.views import (
     make_silence,
     rule_rows,
     silence_preview,
-    story_card,
+    since_of,
+    story_cards,
 )
 from newswatch.workflow.edit import EditCheck, Trial, try_edit, write_atomically
 
@@ -128,14 +128,7 @@ class DeskFollower:
         self._missing_logged: set[str] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        settings = self.config.kafka
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=settings.servers,
-            client_id=f"{settings.client_id}-web",
-            group_id=None,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-        )
+        consumer = groupless_consumer(self.config.kafka, "web")
         await consumer.start()
         try:
             assigned: list[TopicPartition] = []
@@ -275,6 +268,7 @@ class KafkaDesk:
         self.follower = DeskFollower(config, self.index, self.metrics_)
         self._lints = LintCache(config.rules_dir, lambda: rule_files(config.rules_dir))
         self._feed_state: FeedStateStore | None = None
+        self._feed_list: tuple[int, list[FeedSpec]] = (-1, [])
         self.started_at = datetime.now(UTC)
 
     def _now(self) -> datetime:
@@ -338,10 +332,19 @@ class KafkaDesk:
     # --- stories and articles ------------------------------------------------------------
 
     def _feeds(self) -> list[FeedSpec]:
+        """The feed list, parsed again only when the file changed (every page asks)."""
+        path = self.config.feeds_file
         try:
-            return load_feeds(self.config.feeds_file, min_interval=self.config.min_feed_interval)
-        except (FeedConfigError, OSError):
+            stamp = path.stat().st_mtime_ns
+        except OSError:
             return []
+        if stamp != self._feed_list[0]:
+            try:
+                specs = load_feeds(path, min_interval=self.config.min_feed_interval)
+            except (FeedConfigError, OSError):
+                specs = []
+            self._feed_list = (stamp, specs)
+        return self._feed_list[1]
 
     def choices(self) -> dict[str, list[str]]:
         feeds = self._feeds()
@@ -354,27 +357,19 @@ class KafkaDesk:
         }
 
     def stories(self, filters: Filters) -> list[StoryCard]:
-        try:
-            since = parse_since(filters.since, now=self._now()) if filters.since else None
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
         narrowed = bool(filters.language or filters.feed)
         ids = self.index.story_ids(
             rule=filters.rule,
-            since=since,
+            since=since_of(filters.since, self._now()),
             fired_only=filters.fired_only,
             limit=filters.limit * (4 if narrowed else 1),
         )
-        cards = []
-        for story_id in ids:
+
+        def story(story_id: str) -> tuple[list[Entry], dict[str, tuple[Hit, ...]]]:
             rows = self.index.story(story_id)
-            hits = {e.article.id: e.hits for e in rows}
-            card = story_card(story_id, rows, hits, filters)
-            if card is not None:
-                cards.append(card)
-            if len(cards) >= filters.limit:
-                break
-        return cards
+            return rows, {e.article.id: e.hits for e in rows}
+
+        return story_cards(ids, story, filters)
 
     def article(self, article_id: str, rule_id: str = "") -> ArticlePage | None:
         entry = self.index.entry(article_id)
@@ -410,10 +405,7 @@ class KafkaDesk:
     def try_rule_file(self, name: str, text: str, since: str) -> Trial:
         check = self.check_rule_file(name, text)
         running = self.files.running_in(check, self.rules_feed.store.rules.values())
-        try:
-            when = parse_since(since or DEFAULT_TRIAL_SINCE, now=self._now())
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
+        when = since_of(since or DEFAULT_TRIAL_SINCE, self._now()) or self._now()
         # The page's own copy of the matched topic: every article of the window, fired or not.
         return try_edit(check, running, (e.article for e in self.index.since(when)))
 

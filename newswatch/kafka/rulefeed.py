@@ -30,9 +30,21 @@ from newswatch.matching.snapshot import RuleSnapshot
 from newswatch.rules.loader import parse_rules_text
 from newswatch.rules.model import Rule
 
-__all__ = ["RuleStore", "RulesFollower"]
+__all__ = ["RuleStore", "RulesFollower", "groupless_consumer"]
 
 log = logging.getLogger(__name__)
+
+
+def groupless_consumer(settings: KafkaSettings, role: str) -> AIOKafkaConsumer:
+    """A consumer that joins no group and commits nothing: it reads what it is assigned,
+    from where it seeks (the rules follower, the web page)."""
+    return AIOKafkaConsumer(
+        bootstrap_servers=settings.servers,
+        client_id=f"{settings.client_id}-{role}",
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
 
 
 class RuleStore:
@@ -104,13 +116,7 @@ class RulesFollower:
         self.ready = asyncio.Event()
 
     async def run(self) -> None:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._settings.servers,
-            client_id=f"{self._settings.client_id}-rules",
-            group_id=None,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-        )
+        consumer = groupless_consumer(self._settings, "rules")
         await consumer.start()
         try:
             tps = await self._assign(consumer)

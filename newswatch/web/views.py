@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from newswatch.archive.base import parse_since
 from newswatch.article import Article
 from newswatch.errors import InputError
 from newswatch.inbox.schedule import ScheduleError, parse_duration
@@ -32,7 +33,9 @@ __all__ = [
     "relative_to",
     "rule_rows",
     "silence_preview",
+    "since_of",
     "story_card",
+    "story_cards",
 ]
 
 PREVIEW_DAYS = 7  # a silence's preview looks this far back
@@ -103,6 +106,33 @@ def story_card(
         languages=tuple(dict.fromkeys(c.article.language for c in cards if c.article.language)),
         feeds=tuple(dict.fromkeys(c.article.feed for c in cards if c.article.feed)),
     )
+
+
+def since_of(text: str, now: datetime) -> datetime | None:
+    """A filter's or a trial's ``since`` (a duration back from ``now``, or a date; "" for
+    none), or an ``InputError`` saying what is wrong with it."""
+    try:
+        return parse_since(text, now=now) if text else None
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+def story_cards(
+    ids: Iterable[str],
+    story: Callable[[str], tuple[Sequence[StoredArticle], Mapping[str, Sequence[Hit]]]],
+    filters: Filters,
+) -> list[StoryCard]:
+    """The cards of the stories ``ids`` names, newest first, as the filters narrow them
+    (``story``: a story's articles, oldest first, and their hits), at most ``filters.limit``."""
+    cards = []
+    for story_id in ids:
+        rows, hits = story(story_id)
+        card = story_card(story_id, rows, hits, filters)
+        if card is not None:
+            cards.append(card)
+            if len(cards) >= filters.limit:
+                break
+    return cards
 
 
 def article_page(

@@ -9,7 +9,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 import pytest
 
@@ -17,7 +16,7 @@ from newswatch.article import Article
 from newswatch.kafka.deadletters import list_dead_letters
 from tests.kafka.conftest import Deployment, parse_alerts, wait_until
 from tests.support.receivers import HttpReceiver
-from tests.support.story_feeds import FEEDS, LOOKALIKE, STORY_RULES
+from tests.support.story_feeds import LOOKALIKE, STORY_RULES, item_article, story_copies
 
 pytestmark = pytest.mark.kafka
 
@@ -29,23 +28,6 @@ def _write_rules(d: Deployment) -> None:
     assert d.publish().returncode == 0
 
 
-def _article(feed: str, language: str, item: tuple[str, str, str, str, str]) -> Article:
-    guid, link, title, text, date = item
-    return Article(
-        id=f"{feed}-{guid}",
-        feed=feed,
-        url=link,
-        title=title,
-        summary=text,
-        language=language,
-        published=parsedate_to_datetime(date),
-    )
-
-
-def _story_copies() -> list[Article]:
-    return [_article(feed, lang, item) for feed, (lang, items) in FEEDS.items() for item in items]
-
-
 def test_two_workers_racing_on_copies_of_one_story_send_one_alert(
     deployment: Deployment, http_receiver: HttpReceiver
 ) -> None:
@@ -53,7 +35,7 @@ def test_two_workers_racing_on_copies_of_one_story_send_one_alert(
     _write_rules(d)
     d.write_targets(http_receiver.apprise_url("/hook"))
     a, b = d.worker("worker-a", stories=True), d.worker("worker-b", stories=True)
-    copies = _story_copies()
+    copies = story_copies()
     # The six copies have six ids, so they land on several article partitions, owned by both
     # workers, and are produced at once.
     assert len({hash(c.id) % d.partitions for c in copies}) > 1
@@ -67,7 +49,7 @@ def test_two_workers_racing_on_copies_of_one_story_send_one_alert(
     joined = a.log().count("joined story") + b.log().count("joined story")
     assert joined == len(copies) - 1, a.tail() + b.tail()
 
-    d.produce([_article("wire", "en", LOOKALIKE)])  # a week later: a story of its own
+    d.produce([item_article("wire", "en", LOOKALIKE)])  # a week later: a story of its own
     assert wait_until(lambda: len(http_receiver.accepted()) >= 2, 60), a.tail() + b.tail()
     assert "New York" in http_receiver.accepted()[1].json["title"]
 

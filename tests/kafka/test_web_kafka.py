@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
@@ -31,28 +30,12 @@ from tests.kafka.conftest import (
 )
 from tests.support.kafka import make_producer
 from tests.support.receivers import HttpReceiver
-from tests.support.story_feeds import FEEDS, STORY_RULES
+from tests.support.story_feeds import STORY_RULES, story_copies
 
 pytestmark = pytest.mark.kafka
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _JOINED = re.compile(r"joined story (\S+) \(")
-
-
-def _copies() -> list[Article]:
-    return [
-        Article(
-            id=f"{feed}-{guid}",
-            feed=feed,
-            url=link,
-            title=title,
-            summary=text,
-            language=language,
-            published=parsedate_to_datetime(date),
-        )
-        for feed, (language, items) in FEEDS.items()
-        for guid, link, title, text, date in items
-    ]
 
 
 class Page:
@@ -119,7 +102,7 @@ def test_the_kafka_page_shows_the_workers_stories_and_its_edits_reach_the_worker
     web.start()
     page = Page(port)
     assert wait_until(lambda: "rules ready" in worker.log(), 90), worker.tail()
-    copies = _copies()
+    copies = story_copies()
     d.produce(copies)
     assert wait_until(lambda: len(http_receiver.accepted("/hook")) >= 1, 90), worker.tail()
     assert wait_until(lambda: page.health().get("status") == "ok", 60), web.tail()

@@ -13,9 +13,12 @@ Two rules watch it (``lavrov`` and ``geneva``): every copy fires both; the look-
 
 from __future__ import annotations
 
+from email.utils import parsedate_to_datetime
 from xml.sax.saxutils import escape
 
-__all__ = ["FEEDS", "LOOKALIKE", "STORY_RULES", "feed_xml"]
+from newswatch.article import Article
+
+__all__ = ["FEEDS", "LOOKALIKE", "STORY_RULES", "feed_xml", "item_article", "story_copies"]
 
 _LINK = "https://wire.example.org/world/2026/03/09/lavrov-guterres-geneva"
 _TITLE = "Lavrov and Guterres meet in Geneva on Syria ceasefire"
@@ -121,3 +124,22 @@ def feed_xml(language: str, items: list[tuple[str, str, str, str, str]]) -> byte
         f"<title>Desk</title><link>https://desk.example.org/</link><language>{language}"
         f"</language>{entries}</channel></rss>"
     ).encode()
+
+
+def item_article(feed: str, language: str, item: tuple[str, str, str, str, str]) -> Article:
+    """One item of ``FEEDS`` (or ``LOOKALIKE``) as the poller of ``feed`` would build it."""
+    guid, link, title, text, date = item
+    return Article(
+        id=f"{feed}-{guid}",
+        feed=feed,
+        url=link,
+        title=title,
+        summary=text,
+        language=language,
+        published=parsedate_to_datetime(date),
+    )
+
+
+def story_copies() -> list[Article]:
+    """The story's six copies, one per feed."""
+    return [item_article(f, lang, item) for f, (lang, items) in FEEDS.items() for item in items]
