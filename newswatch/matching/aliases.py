@@ -1,9 +1,10 @@
 """The names an entity is looked for by: the analyst's, plus generated ones.
 
 - ``place`` entities gain their gazetteer names in the deployment's languages (``gazetteer.py``).
-- ``person`` entities with a Latin canonical name gain an Arabic and a Cyrillic spelling
-  (``translit.py``), and, if the name is a romanized Russian one, its spellings in the Latin
-  press of the configured languages (``romanize.py``: Poutine, Sergej Lawrow, Sergei Lavrov).
+- ``person`` entities with a Latin canonical name gain an Arabic and a Cyrillic spelling, by
+  how the name sounds in the language it comes from (``sound.py``: Trump Трамп ترامب, Schröder
+  Шредер, Erdoğan Эрдоган أردوغان), and, if it is a romanized Russian name, its spellings in
+  the Latin press of the configured languages (``romanize.py``: Poutine, Sergej Lawrow).
 - A person's surname (the last word of each full-name spelling) counts alone — the way
   headlines and second mentions name people (``لافروف: …``, ``с Лавровым``, ``d'Erdogan``) —
   when it is distinctive (``surname_alone``): at least four letters and not an everyday word of
@@ -24,9 +25,9 @@ from functools import cache
 
 from newswatch.matching.folding import fold_name
 from newswatch.matching.gazetteer import Gazetteer, PlaceNames
-from newswatch.matching.languages import configured_languages, script_of
+from newswatch.matching.languages import configured_languages, language_script, script_of
 from newswatch.matching.romanize import latin_spellings
-from newswatch.matching.translit import cyrillic_spellings, to_arabic
+from newswatch.matching.sound import name_spellings
 from newswatch.rules.model import Entity, EntityKind, Surname
 
 __all__ = ["Alias", "NameExpander", "default_expander", "leading_given_name", "surname_alone"]
@@ -103,13 +104,22 @@ class NameExpander:
     def _transliterations(self, canonical: str, written: set[str | None]) -> list[Alias]:
         if script_of(canonical) != "Latn":
             return []
-        out = [Alias(n, "romanization") for n in latin_spellings(canonical, self.languages)]
+        cyrillic = self._spellings(canonical, "Cyrl")
+        out = [
+            Alias(n, "romanization") for n in latin_spellings(canonical, self.languages, cyrillic)
+        ]
         wanted = self.gazetteer.scripts - written
-        if "Arab" in wanted and (arabic := to_arabic(canonical)):
-            out.append(Alias(arabic, "transliteration"))
+        if "Arab" in wanted:
+            out += [Alias(a, "transliteration") for a in self._spellings(canonical, "Arab")]
         if "Cyrl" in wanted:
-            out += [Alias(c, "transliteration") for c in cyrillic_spellings(canonical)]
+            out += [Alias(c, "transliteration") for c in cyrillic]
         return out
+
+    def _spellings(self, name: str, script: str) -> list[str]:
+        """``name`` in ``script`` as that script's press writes it (``sound.py``), judged by the
+        word lists of the configured languages written in it (Arabic, Russian by default)."""
+        judges = tuple(lang for lang in self.languages if language_script(lang) == script)
+        return name_spellings(name, script, judges)
 
     def _surnames(self, names: list[str], generated: list[Alias], mode: Surname) -> list[Alias]:
         how = {a.name: a.how for a in generated}

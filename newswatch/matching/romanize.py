@@ -107,20 +107,24 @@ def _plain(text: str) -> str:
     )
 
 
-def latin_spellings(name: str, languages: tuple[str, ...]) -> list[str]:
+def latin_spellings(
+    name: str, languages: tuple[str, ...], cyrillic: list[str] | None = None
+) -> list[str]:
     """The other Latin spellings of ``name`` in the press of ``languages`` (en, fr, de, es), if
-    it is a romanized Russian name; otherwise none."""
+    it is a romanized Russian name — the English romanization of its Cyrillic spelling
+    (``cyrillic``: the ones to try, default the letter tables') gives it back; otherwise
+    none."""
     conventions = [c for lang in languages for c in _LANGUAGE_CONVENTIONS.get(lang, ())]
     if not conventions:
         return []
     own = _loose(name)
     written = {name.lower(), *(_plain(name).lower(),)}
     out: list[str] = []
-    for cyrillic in cyrillic_spellings(name):
-        if _loose(romanize(cyrillic, "en")) != own:
+    for spelling in cyrillic_spellings(name) if cyrillic is None else cyrillic:
+        if _loose(romanize(spelling, "en")) != own:
             continue
         for convention in conventions:
-            spelled = romanize(cyrillic, convention)
+            spelled = romanize(spelling, convention)
             if _plain(spelled).lower() not in written and spelled not in out:
                 out.append(spelled)
         break  # one Cyrillic reading is enough: the others differ in endings only

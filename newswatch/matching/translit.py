@@ -13,7 +13,13 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["cyrillic_spellings", "to_arabic", "to_cyrillic"]
+__all__ = [
+    "arabic_word",
+    "cyrillic_spellings",
+    "cyrillic_word_alternatives",
+    "to_arabic",
+    "to_cyrillic",
+]
 
 _VOWELS = set("aeiouy")
 
@@ -91,7 +97,7 @@ def _silent_final_e(word: str) -> bool:
     return word.endswith("e") and (word[-2] in _VOWELS or any(c in _VOWELS for c in word[:-2]))
 
 
-def _arabic_word(word: str) -> str:
+def arabic_word(word: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(word):
@@ -141,7 +147,7 @@ def to_arabic(name: str) -> str | None:
         if word in ("al", "el") and not article:
             article = True  # al-Assad -> الاسد: the article is written joined to the name
             continue
-        spelled = _arabic_word(word)
+        spelled = arabic_word(word)
         if article:
             spelled = "ال" + spelled
             article = False
@@ -252,7 +258,7 @@ def to_cyrillic(name: str) -> str | None:
 MAX_SPELLINGS = 4
 
 
-def _cyrillic_alternatives(latin: str) -> list[str]:
+def cyrillic_word_alternatives(latin: str) -> list[str]:
     spelled = _cyrillic_word(latin)
     if not spelled:
         return []
@@ -278,7 +284,7 @@ def cyrillic_spellings(name: str) -> list[str]:
         return []
     spellings = [""]
     for word in (w for w in words if w not in ("al", "el")):
-        options = _cyrillic_alternatives(word)
+        options = cyrillic_word_alternatives(word)
         if not options:
             continue
         spellings = [f"{s} {o.capitalize()}".strip() for s in spellings for o in options]

@@ -117,6 +117,9 @@ IO_LIBRARIES = (
     "urllib.request",
     "uvicorn",
 )
+# Core modules that read a library's packaged, read-only data with an I/O module: gruut's English
+# lexicon is an SQLite file, opened immutable and read once (no state, no network, no writes).
+PACKAGED_DATA_READERS = {"newswatch.matching.pronounce": {"sqlite3"}}
 
 
 def _within(module: str, layer: tuple[str, ...]) -> bool:
@@ -226,6 +229,7 @@ def test_the_core_imports_no_io_library() -> None:
         if _within(module, CORE)
         for name in sorted(_third_party(module))
         if any(name == lib or name.startswith(lib + ".") for lib in IO_LIBRARIES)
+        and name not in PACKAGED_DATA_READERS.get(module, set())
     ]
     assert not wrong, "\n".join(wrong)
 

@@ -57,7 +57,7 @@ def test_show_names_lists_generated_names_with_their_source(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert any("moscow" in ln and "gazetteer" in ln and "Москва" in ln for ln in lines)
-    assert any("transliteration" in ln and "سيرغي لافروف" in ln for ln in lines)
+    assert any("transliteration" in ln and "سيرجي لافروف" in ln for ln in lines)
     assert any("surname" in ln and "Lavrov" in ln and "counts alone" in ln for ln in lines)
     assert any("surname" in ln and "Brown" in ln and "full name" in ln for ln in lines)
     assert any("dropped" in ln and "another language" in ln for ln in lines)
