@@ -25,9 +25,12 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import code_state, skip_without_data
+from benchmarks.corpora import GoldText
 from benchmarks.eval_matching import (
     LANGUAGE_ORDER,
     Cell,
+    Fired,
+    Gold,
     parse_args,
     prepare,
     rule_yaml,
@@ -59,6 +62,27 @@ def matcher_for(mode: str, directory: Path) -> Matcher:
     return Matcher(loaded.rules)
 
 
+PEOPLE = {e.id for e in WATCHLIST if e.kind == "person"}
+
+
+def surname_only(
+    texts: list[GoldText], entities: list[str], gold: Gold, fired: Fired
+) -> tuple[int, int]:
+    """(found, pairs) over the text-person pairs whose every gold mention is one word — the
+    person named by surname only (لافروف, Лавровым, Trump), the case ``auto`` is for."""
+    found = pairs = 0
+    for text in texts:
+        tg = gold[text.id]
+        for entity in entities:
+            surfaces = tg.entities.get(entity)
+            if entity not in PEOPLE or not surfaces or entity in tg.neutral or entity in tg.weak:
+                continue
+            if all(len(s.split()) == 1 for s in surfaces):
+                pairs += 1
+                found += bool(fired[text.id].get(entity))
+    return found, pairs
+
+
 def unseen_news(data: Path) -> list[Article]:
     articles = []
     if (data / ECBPLUS).is_file():
@@ -76,8 +100,12 @@ def main() -> int:
         matchers = {mode: matcher_for(mode, Path(tmp)) for mode in MODES}
     print(f"matcher: {code_state()}")
     print("1. English canonical names only; people with surname: auto vs with-full-name")
-    print(f"{'lang':<5} | auto: P      R     supp | with-full-name: P  R     | recall gained")
+    print(
+        f"{'lang':<5} | auto: P      R     supp | with-full-name: P  R     | recall gained "
+        "| surname-only pairs: R (auto)  supp"
+    )
     totals: dict[str, dict[str, Cell]] = {}
+    alone: dict[str, list[int]] = {}  # lang -> [found, pairs] named by a surname only (auto)
     for mode, matcher in matchers.items():
         fired, _ = run_matcher(matcher, texts)
         for name, corpus in run.corpora.items():
@@ -85,13 +113,20 @@ def main() -> int:
                 subset = [t for t in corpus if t.language == lang]
                 cell = score(subset, run.chosen[name], gold, fired)
                 totals.setdefault(lang, {m: Cell() for m in MODES})[mode].add(cell)
+                if mode == "auto":
+                    found, pairs = surname_only(subset, run.chosen[name], gold, fired)
+                    counts = alone.setdefault(lang, [0, 0])
+                    counts[0], counts[1] = counts[0] + found, counts[1] + pairs
     for lang in LANGUAGE_ORDER:
         if lang not in totals:
             continue
         a, f = totals[lang]["auto"], totals[lang]["with-full-name"]
+        found, pairs = alone.get(lang, [0, 0])
+        only = f"{found / pairs:.3f}" if pairs else "  -  "
         print(
             f"{lang:<5} | {a.precision:.3f}  {a.recall:.3f}  {a.support:>4} | "
-            f"{f.precision:.3f}  {f.recall:.3f}       | {a.recall - f.recall:+.3f}"
+            f"{f.precision:.3f}  {f.recall:.3f}       | {a.recall - f.recall:+.3f}        "
+            f"| {only}                        {pairs:>4}"
         )
     articles = unseen_news(data)
     if not articles:

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from newswatch.matching.demonyms import demonyms
 from newswatch.matching.folding import fold_name
 from newswatch.matching.gazetteer import Gazetteer, PlaceNames
 from newswatch.matching.languages import configured_languages, language_script, script_of
@@ -46,7 +47,9 @@ ZIPF_EVERYDAY_UNCASED = 4.5
 @dataclass(frozen=True, slots=True)
 class Alias:
     name: str
-    how: str = ""  # "" for the analyst's own names; "gazetteer", "transliteration", "romanization"
+    how: str = (
+        ""  # "" for the analyst's own names; gazetteer, transliteration, romanization, demonym
+    )
     needs_full: bool = False  # a surname alone: counts only next to the full name
     surname: bool = False  # the surname of a full name (alone, or only next to it)
 
@@ -66,6 +69,7 @@ class NameExpander:
             entity.gazetteer,
             entity.transliterate,
             entity.surname,
+            entity.demonyms,
         )
         cached = self._cache.get(key)
         if cached is None:
@@ -83,6 +87,10 @@ class NameExpander:
         places = self.place_names(entity)
         if places is not None:
             generated += [Alias(name, "gazetteer") for name in places.names]
+        if entity.kind is EntityKind.PLACE and entity.demonyms:
+            # Every spelling of the place's names, the French Israël too (folded away above).
+            named = [*entity.names, *sorted(self.gazetteer.own_spellings(entity.canonical or ""))]
+            generated += [Alias(d, "demonym") for d in demonyms(named, self.languages)]
         if entity.kind is EntityKind.PERSON and entity.transliterate and entity.canonical:
             # A script the analyst wrote a name in needs no guess: the alias, with its variants
             # and case forms, covers that press. In the benchmark's 10,000 rules such guesses

@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from newswatch.matching.firstnames import first_names
 from newswatch.matching.folding import fold_name
 from newswatch.matching.languages import DEFAULT_LANGUAGES, language_script, script_of
 
@@ -43,6 +44,9 @@ _ALPHABETS = {
 }
 _UNCASED = frozenset({"Arab", "Hebr"})
 MIN_CITY_POPULATION = 50_000
+MIN_ATTESTED_ALTERNATE = 2.0  # wordfreq Zipf under which an alternate is not the press's name
+# (measured: Belarusian Масква 1.4, Old Russian Ерусалим 1.8; Hebrew Aleppo חאלב 2.1 is kept)
+ZIPF_EVERYDAY_ALTERNATE = 4.0  # in a script without capitals, an alternate this frequent is a word
 # CLDR regions kept besides countries: the continents (the rest are statistical groupings).
 CONTINENTS = frozenset({"002", "019", "142", "150", "009"})
 
@@ -78,10 +82,14 @@ def spelling(word: str) -> str:
     return word.translate(_HARAKAT).translate(_ALEFS).lower()
 
 
-def collision(name: str, language: str) -> str | None:
-    """A different frequent word of ``language`` that ``name`` folds onto, if any."""
+def collision(name: str, language: str, own: frozenset[str] = frozenset()) -> str | None:
+    """A different frequent word of ``language`` that ``name`` folds onto, if any; the
+    spellings in ``own`` (the place's names in other languages: Persian ایران for Arabic
+    إيران) are not different words."""
     others = {
-        w for w in common_words(language).get(fold_name(name), ()) if spelling(w) != spelling(name)
+        w
+        for w in common_words(language).get(fold_name(name), ())
+        if spelling(w) != spelling(name) and spelling(w) not in own
     }
     return sorted(others)[0] if others else None
 
@@ -170,16 +178,21 @@ class Gazetteer:
         key = self.resolve(name)
         if key is None:
             return None
-        candidates = self._raw_names(key) + list((self._overrides.get("add") or {}).get(key, []))
+        main, alternates = self._raw_names(key)
+        curated = list((self._overrides.get("add") or {}).get(key, []))
         removed = {fold_name(n) for n in (self._overrides.get("remove") or {}).get(key, [])}
+        own = frozenset(spelling(n) for n in main + alternates + curated)
+        chief = self._chief_alternates(alternates, main + curated)
         kept: dict[str, str] = {}
         dropped: list[tuple[str, str]] = []
-        for candidate in candidates:
+        for candidate in main + curated + alternates:
             folded = fold_name(candidate)
             script = script_of(candidate)
             if not folded or folded in kept or script not in self.scripts:
                 continue
-            reason = self._risk(candidate, folded, script)
+            reason = self._risk(candidate, folded, script, own)
+            if not reason and candidate not in chief and candidate not in main + curated:
+                reason = self._alternate_risk(candidate, folded, script)
             if folded in removed:
                 reason = "removed by the curated override file"
             if reason:
@@ -188,7 +201,60 @@ class Gazetteer:
             kept[folded] = candidate
         return PlaceNames(key, tuple(kept.values()), tuple(dict.fromkeys(dropped)))
 
-    def _risk(self, name: str, folded: str, script: str) -> str | None:
+    def own_spellings(self, name: str) -> frozenset[str]:
+        """The spellings of every name the place ``name`` has in the data, kept or not: a lint
+        never calls a place's own name a common word (اسرائیل is Israel, not إسرائيل's
+        look-alike)."""
+        key = self.resolve(name)
+        if key is None:
+            return frozenset()
+        main, alternates = self._raw_names(key)
+        curated = list((self._overrides.get("add") or {}).get(key, []))
+        return frozenset(spelling(n) for n in main + alternates + curated)
+
+    def _chief_alternates(self, alternates: list[str], named: list[str]) -> set[str]:
+        """Per configured language whose script has no main or curated name, the alternate its
+        press writes most: that language's name of the place (ירושלים, القدس, Persian مسکو),
+        kept whatever else it means."""
+        have = {script_of(n) for n in named}
+        chief = set()
+        for language in self.languages:
+            script = language_script(language)
+            if script in have:
+                continue
+            plain = [n for n in alternates if script_of(n) == script and not _vocalized(n)]
+            scored = [(_zipf(n, language), n) for n in plain]
+            if scored and (best := max(scored))[0] > 0:
+                chief.add(best[1])
+        return chief
+
+    def _attested(self, name: str, script: str | None) -> float:
+        return max(
+            (_zipf(name, lang) for lang in self.languages if language_script(lang) == script),
+            default=0.0,
+        )
+
+    def _alternate_risk(self, name: str, folded: str, script: str) -> str | None:
+        """Why a GeoNames alternate name is not how the configured languages' press names the
+        place: the list holds every language's and era's names (Jerusalem: Jebus יְבוּס, Aelia
+        Capitolina, the Church Slavonic Їєроусалимъ; Saint Petersburg: the nickname Питер)."""
+        if _vocalized(name):
+            return "written with vowel points: a dictionary or liturgical spelling"
+        zipf = self._attested(name, script)
+        if zipf < MIN_ATTESTED_ALTERNATE:
+            languages = ", ".join(
+                lang for lang in self.languages if language_script(lang) == script
+            )
+            return f"not in the word lists of {languages}: a historic or minority-language name"
+        if folded in first_names(self.languages):
+            return "a first name in a configured language"
+        if script in _UNCASED and " " not in folded and zipf >= ZIPF_EVERYDAY_ALTERNATE:
+            return f"an everyday word (wordfreq Zipf {zipf:.1f})"
+        return None
+
+    def _risk(
+        self, name: str, folded: str, script: str, own: frozenset[str] = frozenset()
+    ) -> str | None:
         minimum = MIN_LETTERS.get(script, DEFAULT_MIN_LETTERS)
         if _letters(folded) < minimum and not is_acronym(name):
             return f"shorter than {minimum} letters"
@@ -199,7 +265,9 @@ class Gazetteer:
             return "measured as risky (curated list)"
         if script in _UNCASED and " " not in folded:
             for language in self.languages:
-                if language_script(language) == script and (word := collision(name, language)):
+                if language_script(language) != script:
+                    continue
+                if word := collision(name, language, own):
                     return f"folds onto the common word {word}"
         return None
 
@@ -210,7 +278,9 @@ class Gazetteer:
             return True  # Persian, Ukrainian... configured: their letters are welcome
         return all(c in alphabet for c in _strip_marks(name).lower() if c.isalpha())
 
-    def _raw_names(self, key: str) -> list[str]:
+    def _raw_names(self, key: str) -> tuple[list[str], list[str]]:
+        """The place's main names (CLDR's, one per language; a city's GeoNames name) and its
+        GeoNames alternates (non-Latin)."""
         source, _, ident = key.partition(":")
         if source == "cldr":
             from babel import Locale
@@ -223,17 +293,37 @@ class Gazetteer:
                     continue
                 if name:
                     out.append(name)
-            return out
+            return out, []
         if source == "geonames":
             city = next((c for c in self._cities.values() if str(c["geonameid"]) == ident), None)
             if city is None:
-                return []
-            names = [city["name"]]
-            names += [n for n in city.get("alternatenames", []) if script_of(n) != "Latn"]
+                return [], []
+            alternates = [n for n in city.get("alternatenames", []) if script_of(n) != "Latn"]
             # Qualified names ("Moscow, Idaho") and codes are not how the press names a city.
-            return [
+            usable = [
                 n
-                for n in names
+                for n in alternates
                 if n and "," not in n and "(" not in n and not any(ch.isdigit() for ch in n)
             ]
-        return []
+            return [city["name"]], [n for n in usable if n != city["name"]]
+        return [], []
+
+
+@cache
+def _zipf(name: str, language: str) -> float:
+    """wordfreq's Zipf frequency of a name (a phrase: its words' combined frequency)."""
+    from wordfreq import zipf_frequency
+
+    try:
+        return float(zipf_frequency(name, language))
+    except LookupError:
+        return 0.0
+
+
+# Harakat and superscript alef; Hebrew points and cantillation. Not the hamza marks (أ is ا +
+# hamza above once decomposed): those are spelling, not vocalisation.
+_VOWEL_POINTS = frozenset(range(0x064B, 0x0653)) | {0x0670} | frozenset(range(0x0591, 0x05C8))
+
+
+def _vocalized(name: str) -> bool:
+    return any(ord(c) in _VOWEL_POINTS for c in unicodedata.normalize("NFD", name))

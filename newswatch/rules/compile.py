@@ -125,6 +125,7 @@ def own_entity(
         gazetteer=ent.gazetteer,
         transliterate=ent.transliterate,
         surname=Surname(ent.surname),
+        demonyms=ent.demonyms,
         positions=tuple(names.values()),
         at=at,
     )
@@ -181,6 +182,7 @@ def _ref_entity(
         gazetteer=base.gazetteer,
         transliterate=base.transliterate,
         surname=base.surname,
+        demonyms=base.demonyms,
         positions=tuple(names.values()),
         ref=base.key,
         origins=tuple(origins[name] for name in names),

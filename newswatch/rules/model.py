@@ -51,6 +51,7 @@ class Entity:
     gazetteer: bool = True  # places: add gazetteer names in the deployment's languages
     transliterate: bool = True  # people: add Arabic and Cyrillic spellings of a Latin name
     surname: Surname = Surname.AUTO  # people: when the surname alone counts
+    demonyms: bool = False  # places: also what its people and things are called (Israeli)
     # (line, col) of each name in its file, parallel to ``names``; for lint messages.
     positions: tuple[tuple[int, int], ...] = field(default=(), compare=False)
     # The catalogue entity this one was taken from (``ref:``), and the file each name was

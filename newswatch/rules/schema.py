@@ -28,6 +28,7 @@ class EntityDoc(_Strict):
     gazetteer: bool = True
     transliterate: bool = True
     surname: Literal["auto", "alone", "with-full-name", "never"] = "auto"
+    demonyms: bool = False
     ref: str | None = None  # a catalogue entity (rules/entities/*.yaml) instead of a kind
 
     @model_validator(mode="after")
@@ -35,7 +36,7 @@ class EntityDoc(_Strict):
         kinds = [k for k in _KINDS if getattr(self, k) is not None]
         if self.ref is not None:
             # The catalogue entity says what it is; a rule may only add aliases of its own.
-            options = {"gazetteer", "transliterate", "surname"}
+            options = {"gazetteer", "transliterate", "surname", "demonyms"}
             extra = kinds + sorted(options & self.model_fields_set)
             if extra:
                 raise ValueError(
@@ -49,6 +50,8 @@ class EntityDoc(_Strict):
             )
         if "surname" in self.model_fields_set and self.person is None:
             raise ValueError("surname: is for a person (when the surname alone counts)")
+        if "demonyms" in self.model_fields_set and self.place is None:
+            raise ValueError("demonyms: is for a place (Israeli, israélien for Israel)")
         return self
 
     @field_validator("person", "place", "org")

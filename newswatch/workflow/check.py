@@ -63,7 +63,7 @@ class NameLine:
     rule: str
     entity: str
     name: str
-    source: str  # own | gazetteer | transliteration | romanization | surname | dropped
+    source: str  # own | gazetteer | demonym | transliteration | romanization | surname | dropped
     note: str = ""
 
 

@@ -31,6 +31,7 @@ from dataclasses import replace
 from functools import cache
 from itertools import combinations
 
+from newswatch.matching.aliases import default_expander
 from newswatch.matching.folding import fold_name
 from newswatch.matching.gazetteer import collision, common_words
 from newswatch.matching.languages import languages_of_script, script_of
@@ -246,10 +247,11 @@ def _common_word_fix(entity: Entity, name: str) -> str:
 # --- names: too short, very common, shared between entities --------------------------------
 
 
-def very_common_word(alias: str) -> str | None:
+def very_common_word(alias: str, own: frozenset[str] = frozenset()) -> str | None:
     """Why ``alias`` reads as one of the most common words of the deployment's languages in its
     script (or, in Arabic, folds onto a frequent word), or None. Checked on every name, even
-    one guarded by ``and``: such a word is in nearly every article."""
+    one guarded by ``and``: such a word is in nearly every article. ``own``: the spellings of
+    the place's own names, which are never "another word" (Persian اسرائیل and إسرائيل)."""
     folded = fold_name(alias)
     script = script_of(alias)
     if " " in folded or script is None:
@@ -257,7 +259,7 @@ def very_common_word(alias: str) -> str | None:
     if script != "Arab" and alias[:1].isupper():
         return None  # a capitalised name only matches capitalised text
     for language in languages_of_script(script):
-        if script == "Arab" and (word := collision(alias, language)):
+        if script == "Arab" and (word := collision(alias, language, own)):
             return f"after folding it equals the common word {word!r} ({language})"
         rank = (
             list(common_words(language)).index(folded) if folded in common_words(language) else None
@@ -277,10 +279,17 @@ def _name_lints(entity: Entity, name: str) -> list[tuple[str, str, str]]:
     if letters < MIN_ALIAS_LETTERS:
         message = f"{entity.key}: {name!r} has fewer than {MIN_ALIAS_LETTERS} letters"
         return [("short-name", message, _SHORT_FIX)]
-    if entity.kind is not EntityKind.KEYWORDS and (why := very_common_word(name)):
+    if entity.kind is not EntityKind.KEYWORDS and (why := very_common_word(name, _own(entity))):
         message = f"{entity.key}: {name!r} may fire on ordinary text: {why}"
         return [("common-word", message, _COMMON_FIX)]
     return []
+
+
+def _own(entity: Entity) -> frozenset[str]:
+    """The spellings of a place's names in the gazetteer (any language), for the lints."""
+    if entity.kind is not EntityKind.PLACE or not entity.canonical:
+        return frozenset()
+    return default_expander().gazetteer.own_spellings(entity.canonical)
 
 
 def alias_problems(rule: Rule) -> list[RuleProblem]:

@@ -164,6 +164,37 @@ def test_the_gazetteer_leaves_risky_names_out_and_says_why() -> None:
     assert turkey is not None and "تركيا" in turkey.names and "ديك رومي" not in turkey.names
 
 
+def test_the_gazetteer_keeps_the_press_names_of_a_city_not_its_every_name_in_history() -> None:
+    gazetteer = Gazetteer(("ar", "en", "fr", "ru", "he", "fa", "uk"))
+    jerusalem = gazetteer.names("Jerusalem")
+    assert jerusalem is not None
+    assert {"ירושלים", "القدس", "Иерусалим", "Єрусалим"} <= set(jerusalem.names)
+    dropped = dict(jerusalem.dropped)
+    assert dropped["שלם"].startswith("an everyday word")  # "whole"
+    assert dropped["ציון"].startswith("an everyday word")  # Zion, also "grade"
+    assert dropped["שָׁלֵם"].startswith("written with vowel points")
+    assert dropped["Їєроусалимъ"].startswith("not in the word lists")  # Church Slavonic
+    assert "Кудус" in dropped and "يبوس" in dropped  # Tatar; Jebus (curated)
+    petersburg = gazetteer.names("Saint Petersburg")
+    assert petersburg is not None and "Петербург" in petersburg.names
+    assert ("Питер", "a first name in a configured language") in petersburg.dropped
+    # Persian مسکو is Moscow in the Persian press, however frequent: that language's own name.
+    moscow = gazetteer.names("Moscow")
+    assert moscow is not None and "مسکو" in moscow.names and "موسكو" in moscow.names
+
+
+def test_a_place_name_folding_onto_its_own_name_in_another_script_is_kept() -> None:
+    # إيران (Arabic) and ایران (Persian) fold together: both are Iran, not a look-alike.
+    iran = Gazetteer(("ar", "en", "fa", "ru")).names("Iran")
+    assert iran is not None and "إيران" in iran.names and iran.dropped == ()
+
+
+def test_a_saint_petersburg_rule_no_longer_fires_on_a_peter() -> None:
+    rule = entity_rule(EntityKind.PLACE, "Saint Petersburg")
+    assert hits(rule, "Посол Евросоюза на Южном Кавказе Питер Семнеби и представители ПАСЕ") == []
+    assert hits(rule, "в Петербурге прошёл форум") != []
+
+
 @pytest.mark.parametrize(
     ("latin", "arabic", "cyrillic"),
     [
