@@ -7,8 +7,8 @@
   the Latin press of the configured languages (``romanize.py``: Poutine, Sergej Lawrow).
 - A person's surname (the last word of each full-name spelling) counts alone — the way
   headlines and second mentions name people (``لافروف: …``, ``с Лавровым``, ``d'Erdogan``) —
-  when it is distinctive (``surname_alone``): at least four letters and not an everyday word of
-  a configured language. Otherwise it counts only where the article also carries the full name
+  when it is distinctive (``surname_alone``): at least four letters (three in Arabic, which
+  writes no short vowels: بوش) and not an everyday word of a configured language. Otherwise it counts only where the article also carries the full name
   (a Kerry who is not John Kerry; Brown, King, May). ``surname: alone | with-full-name | never``
   per entity overrides that; the matcher also holds back a surname two watched people share.
   Measured with ``make eval`` (docs/matching.md): surnames alone raised the English-name-only
@@ -34,6 +34,8 @@ from newswatch.rules.model import Entity, EntityKind, Surname
 __all__ = ["Alias", "NameExpander", "default_expander", "leading_given_name", "surname_alone"]
 
 MIN_SURNAME_LETTERS = 4
+# Arabic writes no short vowels: its surnames are a letter shorter (بوش Bush, عون Aoun).
+MIN_SURNAME_LETTERS_ARABIC = 3
 # wordfreq Zipf frequency from which a surname is an everyday word of a language and so
 # counts only next to the full name. Capitals guard cased scripts (``brown`` is not Brown), so
 # only the most common words are held back there (Brown 5.0, King 5.2, White 5.5, May 6.0 in
@@ -137,7 +139,10 @@ class NameExpander:
             if len(words) < 2:
                 continue
             surname = words[-1]
-            if sum(c.isalpha() for c in surname) >= MIN_SURNAME_LETTERS:
+            minimum = (
+                MIN_SURNAME_LETTERS_ARABIC if script_of(surname) == "Arab" else MIN_SURNAME_LETTERS
+            )
+            if sum(c.isalpha() for c in surname) >= minimum:
                 if mode is Surname.AUTO:
                     alone = surname_alone(surname, self.languages)
                 else:

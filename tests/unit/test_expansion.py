@@ -224,6 +224,8 @@ BUSH = entity_rule(EntityKind.PERSON, "George W. Bush")
         (BUSH, "Reggie Bush is hurt. Later Bush said he would be back.", False),
         (BUSH, "Реджи Буш получил травму", False),
         (BUSH, "President Bush signed the bill.", True),
+        # Arabic surnames are a letter shorter (no short vowels): three letters count alone.
+        (BUSH, "وقال بوش إن القانون سيوقع", True),
         (BUSH, "But Bush did not sign the bill.", True),
         (BUSH, "Mr. Bush signed the bill.", True),
         (BUSH, "Bush spoke first; then Laura Bush thanked the guests.", True),
