@@ -8,8 +8,9 @@
 - A person's surname (the last word of each full-name spelling) counts alone — the way
   headlines and second mentions name people (``لافروف: …``, ``с Лавровым``, ``d'Erdogan``) —
   when it is distinctive (``surname_alone``): at least four letters (three in Arabic, which
-  writes no short vowels: بوش) and not an everyday word of a configured language. Otherwise it counts only where the article also carries the full name
-  (a Kerry who is not John Kerry; Brown, King, May). ``surname: alone | with-full-name | never``
+  writes no short vowels: بوش) and not an everyday word of a configured language. Otherwise
+  it counts only where the article also carries the full name (a Kerry who is not John Kerry;
+  Brown, King, May). ``surname: alone | with-full-name | never``
   per entity overrides that; the matcher also holds back a surname two watched people share.
   Measured with ``make eval`` (docs/matching.md): surnames alone raised the English-name-only
   recall from 0.91 to 0.93–0.99 per language at unchanged precision.
@@ -89,6 +90,9 @@ class NameExpander:
         places = self.place_names(entity)
         if places is not None:
             generated += [Alias(name, "gazetteer") for name in places.names]
+        if entity.kind is EntityKind.PLACE:
+            names = [*entity.names, *(a.name for a in generated)]
+            generated += [Alias(s, "inflection") for n in names if (s := fleeting_stem(n))]
         if entity.kind is EntityKind.PLACE and entity.demonyms:
             # Every spelling of the place's names, the French Israël too (folded away above).
             named = [*entity.names, *sorted(self.gazetteer.own_spellings(entity.canonical or ""))]
@@ -149,6 +153,21 @@ class NameExpander:
                     alone = mode is Surname.ALONE
                 out.append(Alias(surname, how.get(name, ""), needs_full=not alone, surname=True))
         return out
+
+
+_FLEETING = re.compile(r"[а-яё]+[бвгджзклмнпрстфхцчшщ][ео][бвгджзклмнпрстфхцчшщ]", re.IGNORECASE)
+ZIPF_FLEETING = 3.0  # the genitive without the vowel must be this frequent in Russian
+
+
+def fleeting_stem(name: str) -> str | None:
+    """The stem a Russian place name declines on when its last vowel drops (Египет -> Египта,
+    Египтом): taken only where the Russian word list has that genitive, and more often than the
+    one with the vowel (Лондон keeps its о: Лондона)."""
+    if " " in name or not _FLEETING.fullmatch(name):
+        return None
+    stem = name[:-2] + name[-1]
+    dropped, kept = _zipf(stem.lower() + "а", "ru"), _zipf(name.lower() + "а", "ru")
+    return stem if dropped >= ZIPF_FLEETING and dropped > kept else None
 
 
 def surname_alone(surname: str, languages: tuple[str, ...]) -> bool:

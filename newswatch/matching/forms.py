@@ -55,6 +55,9 @@ _NOT_WORD = r"(?![^\W_])"
 # other surnames (Асадов) or adjectives (лавровый).
 _CONSONANT = ("", "а", "у", "ом", "ым", "ем", "е", "ы", "и", "ой", "ых", "ыми", "ым")
 _ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # Neuter nouns in -ство (Королевство, Соединённое Королевство -> Соединённого Королевства):
+    # always Russian words, unlike the foreign names in -о (Монако, Пикассо) that do not decline.
+    ("ство", ("ство", "ства", "ству", "ством", "стве")),
     # Adjectives, as in two-word names (Российская Федерация, Соединённые Штаты).
     ("ий", ("ий", "ого", "ому", "им", "ом", "ая", "ой", "ую", "ии", "ия", "ию", "ием")),
     ("ый", ("ый", "ого", "ому", "ым", "ом", "ая", "ой", "ую")),
@@ -96,7 +99,9 @@ def russian_stem(word: str) -> tuple[str, tuple[str, ...]] | None:
     for ending, endings in _ENDINGS:
         if word.endswith(ending):
             stem = word[: len(word) - len(ending)]
-            return (stem, endings) if len(stem) >= _MIN_STEM else None
+            # Азия -> Азии, Азией: a two-letter stem is enough before -ия (a whole word).
+            minimum = 2 if ending == "ия" else _MIN_STEM
+            return (stem, endings) if len(stem) >= minimum else None
     if word[-1] in _INDECLINABLE or len(word) < _MIN_STEM or not word[-1].isalpha():
         return None
     return word, _CONSONANT

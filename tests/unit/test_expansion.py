@@ -4,7 +4,7 @@ names."""
 import pytest
 
 from newswatch.article import Article
-from newswatch.matching.aliases import NameExpander, surname_alone
+from newswatch.matching.aliases import NameExpander, fleeting_stem, surname_alone
 from newswatch.matching.gazetteer import Gazetteer
 from newswatch.matching.languages import script_of
 from newswatch.matching.matcher import Matcher
@@ -239,3 +239,21 @@ def test_a_surname_led_by_another_given_name_is_another_person(
     rule: Rule, text: str, fires: bool
 ) -> None:
     assert bool(hits(rule, text)) is fires
+
+
+@pytest.mark.parametrize(
+    ("names", "text"),
+    [
+        (("Egypt",), "Он усилил оборону между Египтом и Азией"),  # the е of Египет drops
+        (("Asia",), "Карибское море было неизвестным народам до прибытия в Азию"),  # short stem
+        (("United Kingdom", "Соединённое Королевство"), "в почве Соединенного Королевства"),
+    ],
+)
+def test_russian_place_names_decline_as_russian_nouns_do(names: tuple[str, ...], text: str) -> None:
+    assert hits(entity_rule(EntityKind.PLACE, *names), text) != []
+
+
+def test_a_fleeting_vowel_is_dropped_only_where_russian_drops_it() -> None:
+    assert fleeting_stem("Египет") == "Египт"
+    assert fleeting_stem("Лондон") is None  # Лондона, not Лондна
+    assert fleeting_stem("Москва") is None
