@@ -36,6 +36,9 @@ __all__ = ["Gazetteer", "PlaceNames", "collision", "common_words"]
 OVERRIDES = Path(__file__).parent / "data" / "places.yaml"
 MIN_LETTERS = {"Arab": 3, "Hebr": 3}
 DEFAULT_MIN_LETTERS = 4
+# A three-letter name in a cased script is kept when it is the language's chosen name of the
+# place (curated, or the alternate its press writes most): Рим, not Rome's other Ром (rum).
+MIN_LETTERS_CHOSEN = {"Cyrl": 3}
 COMMON_WORDS = 1000  # the most frequent words per language that no place name may fold onto
 # The letters each script's languages write; other letters of the script mark another language.
 _ALPHABETS = {
@@ -190,7 +193,8 @@ class Gazetteer:
             script = script_of(candidate)
             if not folded or folded in kept or script not in self.scripts:
                 continue
-            reason = self._risk(candidate, folded, script, own)
+            chosen = candidate in chief or candidate in curated
+            reason = self._risk(candidate, folded, script, own, chosen=chosen)
             if not reason and candidate not in chief and candidate not in main + curated:
                 reason = self._alternate_risk(candidate, folded, script)
             if folded in removed:
@@ -253,9 +257,17 @@ class Gazetteer:
         return None
 
     def _risk(
-        self, name: str, folded: str, script: str, own: frozenset[str] = frozenset()
+        self,
+        name: str,
+        folded: str,
+        script: str,
+        own: frozenset[str] = frozenset(),
+        *,
+        chosen: bool = False,
     ) -> str | None:
         minimum = MIN_LETTERS.get(script, DEFAULT_MIN_LETTERS)
+        if chosen and script in MIN_LETTERS_CHOSEN:
+            minimum = MIN_LETTERS_CHOSEN[script]  # Рим: Rome's own Russian name, capitalised
         if _letters(folded) < minimum and not is_acronym(name):
             return f"shorter than {minimum} letters"
         alphabet = _ALPHABETS.get(script)

@@ -257,3 +257,10 @@ def test_a_fleeting_vowel_is_dropped_only_where_russian_drops_it() -> None:
     assert fleeting_stem("Египет") == "Египт"
     assert fleeting_stem("Лондон") is None  # Лондона, not Лондна
     assert fleeting_stem("Москва") is None
+
+
+def test_a_three_letter_russian_name_is_kept_when_it_is_the_place_s_own() -> None:
+    rome = Gazetteer(("ar", "en", "fr", "ru")).names("Rome")
+    assert rome is not None and "Рим" in rome.names
+    assert "Ром" not in rome.names  # another alternate of three letters: rum
+    assert hits(entity_rule(EntityKind.PLACE, "Rome"), "Между Суллой и Трампом, Римом и США") != []
