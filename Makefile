@@ -57,6 +57,7 @@ bench: install
 eval: install
 	$(BIN)/python benchmarks/eval_matching.py
 	$(BIN)/python benchmarks/eval_surnames.py
+	$(BIN)/python benchmarks/eval_translit.py
 	$(BIN)/python benchmarks/eval_stories.py
 
 kafka-up:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import bench_match, eval_matching, eval_surnames
+from benchmarks import bench_match, eval_matching, eval_surnames, eval_translit
 from benchmarks.adjudication import ADJUDICATED
 from benchmarks.common import gold_norm, romanize_ru, slug
 from benchmarks.corpora import GoldMention, GoldText, _proper_spans, _strip_clitic
@@ -160,3 +160,30 @@ def test_bench_runs_end_to_end_on_synthetic_data(
     assert "goal newswatch/floor" in out
     payload = json.loads((tmp_path / "latest.json").read_text(encoding="utf-8"))
     assert [p["rules"] for p in payload["points"]] == [5, 20]
+
+
+def test_translit_eval_skips_without_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NEWSWATCH_SHARED", str(tmp_path / "absent"))
+    monkeypatch.setattr("sys.argv", ["eval_translit.py"])
+    with pytest.raises(SystemExit) as exit_info:
+        eval_translit.main()
+    assert exit_info.value.code == 0
+    assert "eval_translit: skipped: ../shared/data not found" in capsys.readouterr().out
+
+
+def test_translit_eval_accepts_a_variant_the_matcher_accepts() -> None:
+    assert eval_translit._arabic_close("سيرغي لافروف", "سيرجي لافروف")  # غ / ج
+    assert not eval_translit._arabic_close("مونتاغ", "مناطق")  # a vowel moved: another word
+
+
+def test_surname_only_pairs_are_the_one_word_mentions_of_people() -> None:
+    texts = [
+        _text("t1", GoldMention("Лавров", "person", "Лавровым", "Лавров")),
+        _text("t2", GoldMention("Сергей Лавров", "person", "Сергей Лавров", "Сергей Лавров")),
+    ]
+    gold, _ = eval_matching.link_gold(texts, link_index())
+    found: tuple[Mention, ...] = (Mention("e", "Лавров", "Лавровым", "content", 0, 8),)
+    fired = {"t1": {"sergey-lavrov": found}, "t2": {}}
+    assert eval_surnames.surname_only(texts, ["sergey-lavrov"], gold, fired) == (1, 1)
