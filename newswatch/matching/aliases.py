@@ -27,7 +27,12 @@ from functools import cache
 from newswatch.matching.demonyms import demonyms
 from newswatch.matching.folding import fold_name
 from newswatch.matching.gazetteer import Gazetteer, PlaceNames
-from newswatch.matching.languages import configured_languages, language_script, script_of
+from newswatch.matching.languages import (
+    configured_languages,
+    language_script,
+    script_of,
+    word_zipf,
+)
 from newswatch.matching.romanize import latin_spellings
 from newswatch.matching.sound import name_spellings
 from newswatch.rules.model import Entity, EntityKind, Surname
@@ -166,7 +171,7 @@ def fleeting_stem(name: str) -> str | None:
     if " " in name or not _FLEETING.fullmatch(name):
         return None
     stem = name[:-2] + name[-1]
-    dropped, kept = _zipf(stem.lower() + "а", "ru"), _zipf(name.lower() + "а", "ru")
+    dropped, kept = word_zipf(stem.lower() + "а", "ru"), word_zipf(name.lower() + "а", "ru")
     return stem if dropped >= ZIPF_FLEETING and dropped > kept else None
 
 
@@ -176,7 +181,7 @@ def surname_alone(surname: str, languages: tuple[str, ...]) -> bool:
     script = script_of(surname)
     word = surname.lower()
     for language in languages:
-        zipf = _zipf(word, language)
+        zipf = word_zipf(word, language)
         if script == "Arab":
             bar = ZIPF_EVERYDAY_UNCASED
         elif script == "Cyrl":
@@ -260,17 +265,7 @@ def leading_given_name(
     if lower in _TITLES or fold_name(word)[:1] in own:
         return False
     wanted = languages or configured_languages()
-    return all(_zipf(lower, language) < ZIPF_FUNCTION_WORD for language in wanted)
-
-
-@cache
-def _zipf(word: str, language: str) -> float:
-    from wordfreq import zipf_frequency  # loads its word lists on first use
-
-    try:
-        return float(zipf_frequency(word, language))
-    except LookupError:
-        return 0.0
+    return all(word_zipf(lower, language) < ZIPF_FUNCTION_WORD for language in wanted)
 
 
 @cache

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from newswatch.matching.folding import fold_name
-from newswatch.matching.languages import language_script, script_of
+from newswatch.matching.languages import language_script, script_of, word_zipf
 
 __all__ = ["MIN_DEMONYM_ZIPF", "demonyms"]
 
@@ -108,7 +108,7 @@ def _derived(name: str, language: str, own: frozenset[str]) -> tuple[str, ...]:
     2.5, أوكرانية 3.3), each form kept if attested at all."""
 
     def zipf(word: str) -> float:
-        return -1.0 if fold_name(word) in own else _zipf(word, language)
+        return -1.0 if fold_name(word) in own else word_zipf(word, language)
 
     if language == "en":
         families = [[w, w + "s"] for w in _english(name)]
@@ -132,13 +132,3 @@ def _derived(name: str, language: str, own: frozenset[str]) -> tuple[str, ...]:
     if language == "ar":
         kept += [_ARTICLE + f for f in kept]
     return tuple(kept)
-
-
-@cache
-def _zipf(word: str, language: str) -> float:
-    from wordfreq import zipf_frequency
-
-    try:
-        return float(zipf_frequency(word, language))
-    except LookupError:
-        return 0.0

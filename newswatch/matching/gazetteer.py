@@ -29,7 +29,7 @@ import yaml
 
 from newswatch.matching.firstnames import first_names
 from newswatch.matching.folding import fold_name
-from newswatch.matching.languages import DEFAULT_LANGUAGES, language_script, script_of
+from newswatch.matching.languages import DEFAULT_LANGUAGES, language_script, script_of, word_zipf
 
 __all__ = ["Gazetteer", "PlaceNames", "collision", "common_words"]
 
@@ -227,14 +227,14 @@ class Gazetteer:
             if script in have:
                 continue
             plain = [n for n in alternates if script_of(n) == script and not _vocalized(n)]
-            scored = [(_zipf(n, language), n) for n in plain]
+            scored = [(word_zipf(n, language), n) for n in plain]
             if scored and (best := max(scored))[0] > 0:
                 chief.add(best[1])
         return chief
 
     def _attested(self, name: str, script: str | None) -> float:
         return max(
-            (_zipf(name, lang) for lang in self.languages if language_script(lang) == script),
+            (word_zipf(name, lang) for lang in self.languages if language_script(lang) == script),
             default=0.0,
         )
 
@@ -319,17 +319,6 @@ class Gazetteer:
             ]
             return [city["name"]], [n for n in usable if n != city["name"]]
         return [], []
-
-
-@cache
-def _zipf(name: str, language: str) -> float:
-    """wordfreq's Zipf frequency of a name (a phrase: its words' combined frequency)."""
-    from wordfreq import zipf_frequency
-
-    try:
-        return float(zipf_frequency(name, language))
-    except LookupError:
-        return 0.0
 
 
 # Harakat and superscript alef; Hebrew points and cantillation. Not the hamza marks (أ is ا +

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from functools import cache
 
 __all__ = [
     "DEFAULT_LANGUAGES",
@@ -17,6 +18,7 @@ __all__ = [
     "language_script",
     "languages_of_script",
     "script_of",
+    "word_zipf",
 ]
 
 DEFAULT_LANGUAGES = ("ar", "en", "fr", "ru")
@@ -70,3 +72,15 @@ def script_of(name: str) -> str | None:
 def languages_of_script(script: str) -> tuple[str, ...]:
     """The deployment's languages written in ``script`` (``Latn`` -> ``("en", "fr")``)."""
     return tuple(lang for lang in configured_languages() if language_script(lang) == script)
+
+
+@cache
+def word_zipf(word: str, language: str) -> float:
+    """wordfreq's Zipf frequency of ``word`` (or a phrase: its words' combined frequency) in
+    ``language``; 0 for a language wordfreq has no list for. The word lists load on first use."""
+    from wordfreq import zipf_frequency
+
+    try:
+        return float(zipf_frequency(word, language))
+    except LookupError:
+        return 0.0

@@ -28,13 +28,12 @@ import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import cache
 from itertools import combinations
 
 from newswatch.matching.aliases import default_expander
 from newswatch.matching.folding import fold_name
 from newswatch.matching.gazetteer import collision, common_words
-from newswatch.matching.languages import languages_of_script, script_of
+from newswatch.matching.languages import languages_of_script, script_of, word_zipf
 from newswatch.rules.condition import All, And, Any, Condition, Not, Or
 from newswatch.rules.model import Entity, EntityKind, Rule
 from newswatch.rules.problems import RuleProblem
@@ -174,13 +173,6 @@ def condition_problems(rule: Rule) -> list[RuleProblem]:
     return problems
 
 
-@cache
-def _zipf(word: str, language: str) -> float:
-    from wordfreq import zipf_frequency  # loads its word lists on first use
-
-    return float(zipf_frequency(word, language))
-
-
 def frequent_word(name: str, kind: EntityKind) -> str | None:
     """Why ``name`` (one word) reads as an everyday word in one of the deployment's languages."""
     folded = fold_name(name)
@@ -194,7 +186,7 @@ def frequent_word(name: str, kind: EntityKind) -> str | None:
         return None  # a capitalised name only matches capitalised text
     threshold = ZIPF_COMMON_UNCASED if uncased else ZIPF_COMMON
     for language in languages_of_script(script):
-        zipf = _zipf(name.lower(), language)
+        zipf = word_zipf(name.lower(), language)
         if zipf >= threshold:
             return f"it is an everyday {language!r} word (wordfreq Zipf {zipf:.1f})"
     return None
