@@ -9,6 +9,7 @@ Example::
         language: ar           # hint, used when the feed does not say
         headers:               # optional; ${NAME} is read from the environment at load
           Authorization: "Bearer ${BBC_TOKEN}"
+        tags: [Middle East]    # optional; a feed reader's folders (OPML categories)
         enabled: true
 
 Every error names ``file:line:col`` and the field, so a typo in a list of fifty feeds is found
@@ -75,6 +76,7 @@ class FeedSpec:
     # repr=False: values may be tokens substituted from the environment.
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     enabled: bool = True
+    tags: tuple[str, ...] = ()  # the desk's folders ("Middle East/Syria"), kept from OPML
 
     @property
     def header_dict(self) -> dict[str, str]:
@@ -92,6 +94,14 @@ class _FeedModel(BaseModel):
     language: str | None = None
     headers: dict[str, str] = {}
     enabled: bool = True
+    tags: list[str] = []
+
+    @field_validator("tags")
+    @classmethod
+    def _check_tags(cls, value: list[str]) -> list[str]:
+        if any(not tag.strip() or "," in tag for tag in value):
+            raise ValueError("each tag must be a non-empty text without commas")
+        return [tag.strip() for tag in value]
 
     @field_validator("id")
     @classmethod
@@ -264,6 +274,7 @@ def parse_feeds(
                 language=(model.language or "").strip(),
                 headers=tuple(headers),
                 enabled=model.enabled,
+                tags=tuple(dict.fromkeys(model.tags)),
             )
         )
     return specs

@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -22,15 +24,22 @@ from feeds.fetch import FetchLimits
 from feeds.once import feed_id_for, fetch_once
 from newswatch.errors import InputError
 
-__all__ = ["FeedListError", "add_feed_to", "append_feed"]
+__all__ = [
+    "FeedListError",
+    "NewFeed",
+    "add_feed_to",
+    "append_feed",
+    "append_feeds",
+    "read_feed_list",
+]
 
 
 class FeedListError(InputError):
     """The feed cannot be added (its id or URL is already listed, or the entry is invalid)."""
 
 
-def _with_entry(text: str, source: str, feed_id: str, url: str, language: str) -> str:
-    """``text`` with one more entry in its ``feeds:`` list, comments and layout kept (ruamel's
+def _with_entries(text: str, source: str, entries: Sequence[NewFeed]) -> str:
+    """``text`` with more entries in its ``feeds:`` list, comments and layout kept (ruamel's
     round trip: a block list of any indentation, ``feeds: []`` or an empty ``feeds:``)."""
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
@@ -53,33 +62,73 @@ def _with_entry(text: str, source: str, feed_id: str, url: str, language: str) -
     if not isinstance(feeds, CommentedSeq):
         raise FeedListError(f"{source}: 'feeds:' is not a list")
     feeds.fa.set_block_style()
-    entry = CommentedMap(id=feed_id, url=url)
-    if language:
-        entry["language"] = language
-    feeds.append(entry)
+    for new in entries:
+        entry = CommentedMap(id=new.id, url=new.url)
+        if new.language:
+            entry["language"] = new.language
+        if new.tags:
+            tags = CommentedSeq(new.tags)
+            tags.fa.set_flow_style()
+            entry["tags"] = tags
+        feeds.append(entry)
     out = io.StringIO()
     yaml.dump(doc, out)
     return out.getvalue()
+
+
+@dataclass(frozen=True, slots=True)
+class NewFeed:
+    """An entry to add to the feed list."""
+
+    id: str
+    url: str
+    language: str = ""
+    tags: tuple[str, ...] = ()
 
 
 def append_feed(
     path: Path, feed_id: str, url: str, language: str = "", *, min_interval: float = MIN_INTERVAL
 ) -> FeedSpec:
     """Append one feed to the list at ``path`` (created if missing); returns its spec."""
+    (spec,) = append_feeds(path, [NewFeed(feed_id, url, language)], min_interval=min_interval)
+    return spec
+
+
+def read_feed_list(path: Path, *, min_interval: float = MIN_INTERVAL) -> list[FeedSpec]:
+    """The feeds listed at ``path``; none if it does not exist yet."""
+    if not path.exists():
+        return []
+    try:
+        return parse_feeds(
+            path.read_text(encoding="utf-8"), source=str(path), min_interval=min_interval
+        )
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FeedListError(f"{path}: cannot read the feed list: {exc}") from exc
+    except FeedConfigError as exc:
+        raise FeedListError(f"the feed list is not valid: {exc}") from exc
+
+
+def append_feeds(
+    path: Path, entries: Sequence[NewFeed], *, min_interval: float = MIN_INTERVAL
+) -> list[FeedSpec]:
+    """Append ``entries`` to the list at ``path`` (created if missing), all or none, in one
+    atomic write; returns their specs. An id or URL already listed is refused."""
     try:
         text = path.read_text(encoding="utf-8") if path.exists() else ""
     except (OSError, UnicodeDecodeError) as exc:
         raise FeedListError(f"{path}: cannot read the feed list: {exc}") from exc
-    new_text = _with_entry(text, str(path), feed_id, url, language)
+    new_text = _with_entries(text, str(path), entries)
     try:
         specs = parse_feeds(new_text, source=str(path), min_interval=min_interval)
     except FeedConfigError as exc:
         raise FeedListError(f"the new entry is not valid: {exc}") from exc
-    for spec in specs[:-1]:
-        if spec.id == feed_id:
-            raise FeedListError(f"{path}: a feed with id {feed_id!r} is already listed")
-        if spec.url == url:
-            raise FeedListError(f"{path}: {url} is already listed as {spec.id!r}")
+    old = specs[: len(specs) - len(entries)]
+    for new in entries:
+        for spec in old:
+            if spec.id == new.id:
+                raise FeedListError(f"{path}: a feed with id {new.id!r} is already listed")
+            if spec.url == new.url:
+                raise FeedListError(f"{path}: {new.url} is already listed as {spec.id!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -91,7 +140,7 @@ def append_feed(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return specs[-1]
+    return specs[len(old) :]
 
 
 async def add_feed_to(

@@ -1,6 +1,6 @@
-"""``newswatch feeds list|status|fetch``: validate a feed list (``feeds.config.load_feeds``),
-show feed health (``feeds.state.FeedStateStore.health``), fetch one feed once
-(``feeds.once.fetch_once``)."""
+"""``newswatch feeds list|status|fetch|import|export``: validate a feed list
+(``feeds.config.load_feeds``), show feed health (``feeds.state.FeedStateStore.health``), fetch
+one feed once (``feeds.once.fetch_once``), read and write OPML (``feeds.opml``)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ import click
 
 from feeds.config import FeedConfigError, FeedSpec, load_feeds
 from feeds.fetch import FetchError, FetchLimits
+from feeds.listing import FeedListError, append_feeds, read_feed_list
 from feeds.once import fetch_once
+from feeds.opml import OpmlError, plan_import, read_opml, to_opml
 from feeds.parse import ParsedFeed
 from feeds.state import FeedHealth, FeedStateStore
 from newswatch.cli.app import NewswatchGroup
 from newswatch.cli.options import STATE_OPTION, format_option
-from newswatch.constants import FEED_STATE_FILENAME
+from newswatch.constants import DEFAULT_FEEDS, FEED_STATE_FILENAME
 
 __all__ = ["feeds_group"]
 
@@ -52,12 +54,14 @@ def _load_or_exit(path: Path) -> list[FeedSpec]:
 
 @click.group("feeds", cls=NewswatchGroup)
 def feeds_group() -> None:
-    """Feed pollers: check a feed list, see feed health, fetch a feed once.
+    """Feed pollers: check a feed list, see feed health, fetch a feed once, import and
+    export OPML.
 
     \b
     Example:
       newswatch feeds list feeds/feeds.yaml
       newswatch feeds status --state var/state
+      newswatch feeds import feedly.opml --into feeds/feeds.yaml
     """
 
 
@@ -175,3 +179,76 @@ def fetch(feeds_file: Path, feed_id: str, out_path: Path, timeout: float) -> Non
         with out_path.open("w", encoding="utf-8") as out:
             _write_jsonl(parsed, out)
     click.echo(f"{feed_id}: wrote {len(parsed.articles)} article(s) to {out_path}", err=True)
+
+
+@feeds_group.command("import")
+@click.argument("opml_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--into",
+    "feeds_file",
+    default=DEFAULT_FEEDS,
+    envvar="NEWSWATCH_FEEDS",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The feed list to add the feeds to (created if missing).",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be added; write nothing.")
+def import_opml(opml_file: Path, feeds_file: Path, dry_run: bool) -> None:
+    """Add the feeds of an OPML file (a feed reader's export) to the feed list.
+
+    Folders become tags (nested ones as "Middle East/Syria"); feeds already listed (same URL)
+    are reported and left as they are; entries that cannot be feeds are listed with the reason.
+    Comments and layout of the feed list are kept; the new entries are written at once or not
+    at all. A running monitor picks them up.
+
+    Example: newswatch feeds import feedly.opml --into feeds/feeds.yaml
+    """
+    try:
+        found = read_opml(opml_file.read_bytes(), str(opml_file))
+        plan = plan_import(found, read_feed_list(feeds_file))
+        if plan.added and not dry_run:
+            append_feeds(feeds_file, plan.added)
+    except (OpmlError, FeedListError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for url, feed_id in plan.duplicates:
+        click.echo(f"already listed: {url} (as {feed_id})")
+    for what, why in plan.invalid:
+        click.echo(f"not imported: {what}: {why}")
+    for feed in plan.added:
+        tags = f" [{', '.join(feed.tags)}]" if feed.tags else ""
+        click.echo(f"{'would add' if dry_run else 'added'}: {feed.id} {feed.url}{tags}")
+    verb = "would be added to" if dry_run else "added to"
+    click.echo(
+        f"{len(found)} feed(s) in {opml_file}: {len(plan.added)} {verb} {feeds_file}, "
+        f"{len(plan.duplicates)} already listed, {len(plan.invalid)} not importable",
+        err=True,
+    )
+
+
+@feeds_group.command("export")
+@click.argument(
+    "feeds_file",
+    default=DEFAULT_FEEDS,
+    envvar="NEWSWATCH_FEEDS",
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--out",
+    "out_path",
+    default="-",
+    show_default=True,
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="The OPML file to write ('-' for standard output).",
+)
+def export_opml(feeds_file: Path, out_path: Path) -> None:
+    """Write the feed list as OPML, for a feed reader (tags become folders).
+
+    Example: newswatch feeds export feeds/feeds.yaml --out newswatch.opml
+    """
+    document = to_opml(_load_or_exit(feeds_file))
+    if str(out_path) == "-":
+        sys.stdout.buffer.write(document)
+        sys.stdout.flush()
+        return
+    out_path.write_bytes(document)
+    click.echo(f"wrote {out_path}", err=True)

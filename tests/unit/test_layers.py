@@ -97,6 +97,7 @@ ADAPTERS = (
     "feeds.fetch",
     "feeds.listing",
     "feeds.once",
+    "feeds.opml",
     "feeds.poller",
     "feeds.state",
     "agents.*",
