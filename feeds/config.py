@@ -6,7 +6,7 @@ Example::
       - id: bbc-arabic
         url: https://feeds.bbci.co.uk/arabic/rss.xml
         interval: 300          # seconds, at least 10
-        language: ar           # hint, used when the feed does not say
+        language: ar           # wins over the feed's own declaration (else it is detected)
         headers:               # optional; ${NAME} is read from the environment at load
           Authorization: "Bearer ${BBC_TOKEN}"
         tags: [Middle East]    # optional; a feed reader's folders (OPML categories)

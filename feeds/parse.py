@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from feeds.config import FeedSpec
+from feeds.language import choose_language
 from newswatch.article import Article, make_article_id
 from newswatch.links import canonical_url
 
@@ -37,6 +38,7 @@ _BLOCK_TAGS = frozenset({
 _SKIP_TAGS = frozenset({"script", "style", "template", "noscript"})
 _SPACES = re.compile(r"[^\S\n]+")  # whitespace except newlines
 _LANG_PRIMARY = re.compile(r"[a-z]{2,8}")
+_LANGUAGE_SAMPLE = 2000  # characters of the body a language detection reads, after the title
 # expat's words for "the document ended inside an element": a cut-off download or file.
 _EOF_ERRORS = ("no element found", "unclosed token", "unclosed cdata section")
 _ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s>/]")
@@ -112,7 +114,8 @@ def normalise_language(tag: object) -> str:
     return primary if _LANG_PRIMARY.fullmatch(primary) else ""
 
 
-def _entry_language(entry: Any, feed_language: str, hint: str) -> str:
+def _declared_language(entry: Any, feed_language: str) -> str:
+    """What the entry (or else the feed) says its language is."""
     candidates: list[object] = [entry.get("language")]
     for key in ("title_detail", "summary_detail"):
         detail = entry.get(key)
@@ -121,7 +124,7 @@ def _entry_language(entry: Any, feed_language: str, hint: str) -> str:
     for item in entry.get("content") or ():
         if isinstance(item, dict):
             candidates.append(item.get("language"))
-    candidates += [feed_language, hint]
+    candidates.append(feed_language)
     for candidate in candidates:
         language = normalise_language(candidate)
         if language:
@@ -188,6 +191,10 @@ def _article(
         else ""
     )
     guid = entry.get("id")
+    declared = _declared_language(entry, feed_language)
+    sample = " ".join((title, summary, content[:_LANGUAGE_SAMPLE]))
+    listed = normalise_language(spec.language)
+    language, language_source = choose_language(listed, declared, sample)
     return Article(
         id=make_article_id(spec.id, guid if isinstance(guid, str) else None, url, title, content),
         feed=spec.id,
@@ -195,7 +202,8 @@ def _article(
         title=title,
         summary=summary,
         content=content,
-        language=_entry_language(entry, feed_language, spec.language),
+        language=language,
+        language_source=language_source,
         published=_entry_time(entry),
         fetched=fetched,
     )

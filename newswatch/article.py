@@ -68,6 +68,9 @@ class Article:
     summary: str = ""
     content: str = ""
     language: str = ""
+    # Who said which language it is: "list" (the feed list), "feed" (the feed's declaration),
+    # "detected" (from the text), "" (not known or not recorded).
+    language_source: str = ""
     published: datetime | None = None
     fetched: datetime | None = field(default=None, compare=False)
 
@@ -95,7 +98,7 @@ class Article:
         if not isinstance(raw_id, str | int) or str(raw_id) == "":
             raise ArticleError("id: required (a non-empty string)")
         values: dict[str, Any] = {}
-        for key in ("feed", "url", "language", *_TEXT_FIELDS):
+        for key in ("feed", "url", "language", "language_source", *_TEXT_FIELDS):
             value = data.get(key)
             if value is None:
                 value = ""

@@ -13,7 +13,7 @@ from tests.support.feed_server import read_fixture
 
 FETCHED = datetime(2025, 6, 13, 9, 0, tzinfo=UTC)
 BASE = "https://news.example.org/feeds/main.xml"
-SPEC = FeedSpec(id="test-feed", url=BASE, language="en")
+SPEC = FeedSpec(id="test-feed", url=BASE)  # no list language: the feeds' declarations decide
 
 
 def parse(
@@ -37,7 +37,7 @@ def test_rss_arabic_and_russian_items() -> None:
     )
     assert "track" not in first.summary
     assert first.content == ""
-    assert first.language == "ar"
+    assert (first.language, first.language_source) == ("ar", "feed")
     assert first.published == datetime(2025, 6, 10, 12, 30, tzinfo=UTC)  # +0300 -> UTC
     assert first.fetched == FETCHED
 
@@ -75,13 +75,28 @@ def test_atom_french_with_xml_base() -> None:
     assert second.published == datetime(2025, 6, 11, 7, 45, tzinfo=UTC)  # from <updated>
 
 
-def test_language_falls_back_to_the_spec_hint_then_empty() -> None:
-    body = (
-        b"<rss version='2.0'><channel><item><title>x</title><guid>1</guid></item></channel></rss>"
-    )
-    hinted = FeedSpec(id="h", url=BASE, language="fr-FR")
-    assert parse(body, spec=hinted).articles[0].language == "fr"
-    assert parse(body, spec=FeedSpec(id="h", url=BASE)).articles[0].language == ""
+def test_the_list_language_wins_then_a_declaration_in_the_text_s_script_then_detection() -> None:
+    def feed(declared: str, title: str) -> bytes:
+        language = f"<language>{declared}</language>" if declared else ""
+        return (
+            f"<rss version='2.0'><channel>{language}<item><title>{title}</title><guid>1</guid>"
+            "</item></channel></rss>"
+        ).encode()
+
+    persian = "این یک وبلاگ فارسی است درباره سیاست ایران و همسایگانش"
+    blog = feed("en", persian)  # a Persian blog whose feed says it is English
+    listed = parse(blog, spec=FeedSpec(id="h", url=BASE, language="fa-IR")).articles[0]
+    assert (listed.language, listed.language_source) == ("fa", "list")
+    # Without the list's word, "en" over Arabic letters is not believed: the text decides.
+    detected = parse(blog).articles[0]
+    assert (detected.language, detected.language_source) == ("fa", "detected")
+    english = parse(feed("", "The foreign ministers met in Geneva to discuss Syria")).articles[0]
+    assert (english.language, english.language_source) == ("en", "detected")
+    # A declaration in the text's script is taken as it is; too little text says nothing.
+    french = parse(feed("fr", "Les ministres se sont retrouvés à Genève pour la Syrie")).articles[0]
+    assert (french.language, french.language_source) == ("fr", "feed")
+    short = parse(feed("", "x")).articles[0]
+    assert (short.language, short.language_source) == ("", "")
 
 
 def test_http_charset_is_honoured() -> None:

@@ -79,7 +79,8 @@ async def test_first_poll_delivers_second_gets_304(
     assert (first.ok, first.new_articles, first.parsed_articles) == (True, 3, 3)
     assert first.next_poll_at == T0 + timedelta(seconds=60)
     assert [feed for feed, _ in sink.calls] == ["test-feed"]
-    assert [a.language for a in sink.articles] == ["ar", "ar", "ru"]
+    # The list's language wins over the feed's own (the third item says dc:language ru).
+    assert [a.language for a in sink.articles] == ["ar", "ar", "ar"]
     assert state.seen_count("test-feed") == 3
 
     clock.advance(60)

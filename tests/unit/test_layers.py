@@ -63,6 +63,7 @@ CORE = (
     "newswatch.web.views",
     "feeds",
     "feeds.config",
+    "feeds.language",
     "feeds.parse",
 )
 # I/O: HTTP, SQLite, Kafka, Faust, Apprise, git, and the runtimes that wire them.
