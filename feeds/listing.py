@@ -20,13 +20,15 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from feeds.config import MIN_INTERVAL, FeedConfigError, FeedSpec, parse_feeds
+from feeds.discover import Discovery, FoundFeed, best, discover
 from feeds.fetch import FetchLimits
-from feeds.once import feed_id_for, fetch_once
+from feeds.once import feed_id_for
 from newswatch.errors import InputError
 
 __all__ = [
     "FeedListError",
     "NewFeed",
+    "add_discovered_feed",
     "add_feed_to",
     "append_feed",
     "append_feeds",
@@ -152,17 +154,40 @@ async def add_feed_to(
     limits: FetchLimits,
     min_interval: float = MIN_INTERVAL,
 ) -> tuple[FeedSpec, int]:
-    """Fetch ``url`` once and, if it is a feed newswatch can read, append it to the list:
-    the new entry and how many entries the feed has now (the page's "add a feed")."""
+    """Append the feed at ``url`` to the list — ``url`` itself if it is a feed, else the feed
+    its page announces (``feeds.discover``), checked by fetching it once: the new entry and how
+    many entries the feed has now (`feeds add` and the web page's "add a feed"). The entry
+    carries ``language`` if given, else the feed's or its page's."""
+    added, found, _ = await add_discovered_feed(
+        feeds_file, url, feed_id, language, limits=limits, min_interval=min_interval
+    )
+    return added, found.entries
+
+
+async def add_discovered_feed(
+    feeds_file: Path,
+    url: str,
+    feed_id: str,
+    language: str,
+    *,
+    limits: FetchLimits,
+    min_interval: float = MIN_INTERVAL,
+) -> tuple[FeedSpec, FoundFeed, Discovery]:
+    """``add_feed_to`` with what discovery found (the feed added, and every candidate)."""
     url = url.strip()
-    feed_id = feed_id.strip() or feed_id_for(url)
-    spec = FeedSpec(id=feed_id, url=url, language=language.strip())
     try:
-        parsed, _ = await fetch_once(spec, limits)
+        discovery = await discover(url, limits)
     except Exception as exc:
-        raise InputError(f"{url}: could not fetch the feed: {exc}") from None
-    if not parsed.articles:
-        why = parsed.error or "no entries"
-        raise InputError(f"{url}: not a feed newswatch can read ({why})")
-    added = append_feed(feeds_file, feed_id, url, spec.language, min_interval=min_interval)
-    return added, len(parsed.articles)
+        raise InputError(f"{url}: could not fetch it: {exc}") from None
+    chosen = best(discovery.feeds)
+    if chosen is None:
+        tried = "; ".join(f"{u}: {why}" for u, why in discovery.tried) or "nothing announced"
+        raise InputError(f"{url}: not a feed, and no feed found from its page ({tried})")
+    spec = append_feed(
+        feeds_file,
+        feed_id.strip() or feed_id_for(chosen.url),
+        chosen.url,
+        language.strip() or chosen.language,
+        min_interval=min_interval,
+    )
+    return spec, chosen, discovery

@@ -1,4 +1,4 @@
-"""``newswatch feeds list|status|fetch|import|export``: validate a feed list
+"""``newswatch feeds list|status|fetch|add|import|export``: validate a feed list
 (``feeds.config.load_feeds``), show feed health (``feeds.state.FeedStateStore.health``), fetch
 one feed once (``feeds.once.fetch_once``), read and write OPML (``feeds.opml``)."""
 
@@ -17,7 +17,7 @@ import click
 
 from feeds.config import FeedConfigError, FeedSpec, load_feeds
 from feeds.fetch import FetchError, FetchLimits
-from feeds.listing import FeedListError, append_feeds, read_feed_list
+from feeds.listing import FeedListError, add_discovered_feed, append_feeds, read_feed_list
 from feeds.once import fetch_once
 from feeds.opml import OpmlError, plan_import, read_opml, to_opml
 from feeds.parse import ParsedFeed
@@ -25,6 +25,7 @@ from feeds.state import FeedHealth, FeedStateStore
 from newswatch.cli.app import NewswatchGroup
 from newswatch.cli.options import STATE_OPTION, format_option
 from newswatch.constants import DEFAULT_FEEDS, FEED_STATE_FILENAME
+from newswatch.errors import InputError
 
 __all__ = ["feeds_group"]
 
@@ -61,6 +62,7 @@ def feeds_group() -> None:
     Example:
       newswatch feeds list feeds/feeds.yaml
       newswatch feeds status --state var/state
+      newswatch feeds add https://www.lemonde.fr --into feeds/feeds.yaml
       newswatch feeds import feedly.opml --into feeds/feeds.yaml
     """
 
@@ -252,3 +254,44 @@ def export_opml(feeds_file: Path, out_path: Path) -> None:
         return
     out_path.write_bytes(document)
     click.echo(f"wrote {out_path}", err=True)
+
+
+@feeds_group.command("add")
+@click.argument("url")
+@click.option(
+    "--into",
+    "feeds_file",
+    default=DEFAULT_FEEDS,
+    envvar="NEWSWATCH_FEEDS",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The feed list to add the feed to (created if missing).",
+)
+@click.option("--id", "feed_id", default="", help="The feed's id (default: from its host).")
+@click.option(
+    "--language", default="", help="The feed's language (default: its own or its page's)."
+)
+@click.option("--timeout", default=30.0, show_default=True, help="Read timeout in seconds.")
+def add(url: str, feeds_file: Path, feed_id: str, language: str, timeout: float) -> None:
+    """Add the feed at URL — a feed, or a site's page whose feeds are found from it.
+
+    A page is read for the feeds it announces (<link rel="alternate">), else the paths sites
+    serve feeds at (/feed, /rss.xml...); each is fetched once and only a working feed is
+    written, with its language. A running monitor picks it up.
+
+    Example: newswatch feeds add https://www.lemonde.fr --into feeds/feeds.yaml
+    """
+    limits = FetchLimits(read_timeout=timeout)
+    try:
+        spec, found, discovery = asyncio.run(
+            add_discovered_feed(feeds_file, url, feed_id, language, limits=limits)
+        )
+    except (InputError, FeedListError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for other in discovery.feeds:
+        if other.url != found.url:
+            click.echo(f"also found: {other.url} {other.title}".rstrip())
+    language_note = f", language {spec.language}" if spec.language else ""
+    click.echo(
+        f"added {spec.id}: {spec.url} ({found.entries} entries{language_note}) to {feeds_file}"
+    )

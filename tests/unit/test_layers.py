@@ -95,6 +95,7 @@ ADAPTERS = (
     "newswatch.web.app",
     "newswatch.web.editing",
     "newswatch.web.server",
+    "feeds.discover",
     "feeds.fetch",
     "feeds.listing",
     "feeds.once",
