@@ -97,6 +97,7 @@ ADAPTERS = (
     "newswatch.web.server",
     "feeds.discover",
     "feeds.fetch",
+    "feeds.fulltext",
     "feeds.listing",
     "feeds.once",
     "feeds.opml",
