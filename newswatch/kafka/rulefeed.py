@@ -35,6 +35,9 @@ __all__ = ["RuleStore", "RulesFollower", "groupless_consumer"]
 log = logging.getLogger(__name__)
 
 
+METADATA_MAX_AGE_MS = 5000
+
+
 def groupless_consumer(settings: KafkaSettings, role: str) -> AIOKafkaConsumer:
     """A consumer that joins no group and commits nothing: it reads what it is assigned,
     from where it seeks (the rules follower, the web page)."""
@@ -44,6 +47,11 @@ def groupless_consumer(settings: KafkaSettings, role: str) -> AIOKafkaConsumer:
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
+        # The web page assigns topics a worker has only just created; until the client's
+        # metadata names their leaders it fetches nothing, and aiokafka's default refresh is
+        # 5 minutes (seen in CI: a page showing no articles for a minute). 5 s costs one small
+        # request.
+        metadata_max_age_ms=METADATA_MAX_AGE_MS,
     )
 
 
