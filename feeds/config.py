@@ -10,6 +10,8 @@ Example::
         headers:               # optional; ${NAME} is read from the environment at load
           Authorization: "Bearer ${BBC_TOKEN}"
         tags: [Middle East]    # optional; a feed reader's folders (OPML categories)
+        fulltext: auto         # fetch each new entry's page for its text: true, false, or
+        fulltext_min_chars: 400  # auto: when the feed gives fewer characters than this
         enabled: true
 
 Every error names ``file:line:col`` and the field, so a typo in a list of fifty feeds is found
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
@@ -46,6 +48,7 @@ __all__ = [
 
 DEFAULT_INTERVAL = 300.0
 MIN_INTERVAL = 10.0
+DEFAULT_FULLTEXT_MIN_CHARS = 400  # ``fulltext: auto``: entries with less text are fetched
 
 _ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -77,6 +80,8 @@ class FeedSpec:
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     enabled: bool = True
     tags: tuple[str, ...] = ()  # the desk's folders ("Middle East/Syria"), kept from OPML
+    fulltext: str = "off"  # off | on | auto: fetch new entries' pages for their article text
+    fulltext_min_chars: int = DEFAULT_FULLTEXT_MIN_CHARS
 
     @property
     def header_dict(self) -> dict[str, str]:
@@ -95,6 +100,15 @@ class _FeedModel(BaseModel):
     headers: dict[str, str] = {}
     enabled: bool = True
     tags: list[str] = []
+    fulltext: bool | str = False
+    fulltext_min_chars: int = Field(default=DEFAULT_FULLTEXT_MIN_CHARS, ge=0)
+
+    @field_validator("fulltext", mode="before")
+    @classmethod
+    def _check_fulltext(cls, value: object) -> bool | str:
+        if isinstance(value, bool) or value == "auto":
+            return value
+        raise ValueError("must be true, false or auto")
 
     @field_validator("tags")
     @classmethod
@@ -136,6 +150,12 @@ class _FeedModel(BaseModel):
         if value is not None and value and not _LANG_RE.fullmatch(value):
             raise ValueError("must be a language tag such as 'ar', 'ru' or 'fr-FR'")
         return value
+
+
+def _fulltext_mode(value: bool | str) -> str:
+    if value == "auto":
+        return "auto"
+    return "on" if value is True else "off"
 
 
 def _position(node: Any, key: str | int, *, of_key: bool = False) -> tuple[int, int] | None:
@@ -275,6 +295,8 @@ def parse_feeds(
                 headers=tuple(headers),
                 enabled=model.enabled,
                 tags=tuple(dict.fromkeys(model.tags)),
+                fulltext=_fulltext_mode(model.fulltext),
+                fulltext_min_chars=model.fulltext_min_chars,
             )
         )
     return specs

@@ -24,26 +24,37 @@ the failure is returned so the poller can count it in the feed's health.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import urllib.robotparser
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from feeds.config import DEFAULT_FULLTEXT_MIN_CHARS, FeedSpec
 from feeds.fetch import USER_AGENT, FetchError, FetchResult
+from feeds.poller import Sink
+from newswatch.article import Article
 
 __all__ = [
     "FullText",
     "PageFetcher",
+    "PageReport",
     "PageResult",
     "PageSource",
     "extract_text",
+    "full_text_sink",
     "wants_fulltext",
+    "with_full_text",
 ]
 
-DEFAULT_MIN_CHARS = 400  # ``fulltext: auto``: an entry with less text than this is fetched
+log = logging.getLogger(__name__)
+
+DEFAULT_MIN_CHARS = DEFAULT_FULLTEXT_MIN_CHARS
+PAGE_BUDGET = 30.0  # seconds a feed's batch of pages may take before its entries go on without
 CACHE_PAGES = 2000
 ROBOTS_TTL = 3600.0
 
@@ -203,3 +214,90 @@ class PageFetcher:
         parser = urllib.robotparser.RobotFileParser()
         parser.parse(result.body.decode("utf-8", "replace").splitlines())
         return parser
+
+
+@dataclass(frozen=True, slots=True)
+class PageReport:
+    """What fetching one feed batch's pages gave: pages with text, failed, the last error."""
+
+    ok: int = 0
+    failed: int = 0
+    error: str | None = None
+
+
+async def with_full_text(
+    spec: FeedSpec,
+    articles: list[Article],
+    pages: PageFetcher,
+    *,
+    budget: float = PAGE_BUDGET,
+) -> tuple[list[Article], PageReport]:
+    """``articles`` with their pages' text as content where ``spec`` asks for it. A page that
+    fails, or is not back within ``budget`` seconds, leaves its entry as the feed gave it."""
+    setting = FullText(spec.fulltext, spec.fulltext_min_chars)
+    wanted = [
+        i
+        for i, a in enumerate(articles)
+        if a.url and wants_fulltext(setting, len(a.summary) + len(a.content))
+    ]
+    if not wanted:
+        return articles, PageReport()
+    tasks = {i: asyncio.create_task(pages.page(articles[i].url)) for i in wanted}
+    done, pending = await asyncio.wait(tasks.values(), timeout=budget)
+    for task in pending:
+        task.cancel()
+    out = list(articles)
+    ok = failed = 0
+    error: str | None = None
+    for i, task in tasks.items():
+        if task not in done or task.cancelled() or task.exception() is not None:
+            failed += 1
+            error = f"{articles[i].url}: no page within {budget:g} s"
+            continue
+        result = task.result()
+        if not result.text:
+            failed += 1
+            error = f"{result.url}: {result.error}"
+            continue
+        ok += 1
+        if len(result.text) > len(out[i].content):
+            out[i] = replace(out[i], content=result.text)
+    return out, PageReport(ok, failed, error)
+
+
+class PageCounter(Protocol):
+    """Where a feed's page counts go (``feeds.state.FeedStateStore.record_pages``)."""
+
+    def record_pages(
+        self, feed_id: str, ok: int, failed: int, error: str | None, *, at: datetime
+    ) -> None: ...
+
+
+def full_text_sink(
+    sink: Sink,
+    pages: PageFetcher,
+    counts: PageCounter,
+    *,
+    budget: float = PAGE_BUDGET,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Sink:
+    """``sink`` with the entries of ``fulltext:`` feeds given their pages' text first; each
+    feed's page counts recorded in its health. The poller marks entries seen only after this
+    returns, so an entry is never lost to a page fetch (a crash fetches its page again)."""
+
+    async def enriched(spec: FeedSpec, articles: Sequence[Article]) -> None:
+        batch = list(articles)
+        if spec.fulltext != "off" and batch:
+            batch, report = await with_full_text(spec, batch, pages, budget=budget)
+            counts.record_pages(spec.id, report.ok, report.failed, report.error, at=clock())
+            if report.failed:
+                log.info(
+                    "%s: %d of %d page(s) without full text (last: %s)",
+                    spec.id,
+                    report.failed,
+                    report.ok + report.failed,
+                    report.error,
+                )
+        await sink(spec, batch)
+
+    return enriched

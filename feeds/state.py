@@ -19,7 +19,7 @@ from newswatch.errors import StateError
 
 __all__ = ["FeedHealth", "FeedStateStore", "HttpCache"]
 
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = 2
 _CHUNK = 500  # stay far below SQLite's bound-parameter limit
 
 _SCHEMA = """
@@ -42,6 +42,13 @@ CREATE TABLE IF NOT EXISTS seen (
     PRIMARY KEY (feed_id, article_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS seen_last_seen ON seen (last_seen);
+CREATE TABLE IF NOT EXISTS fulltext (
+    feed_id TEXT PRIMARY KEY,
+    pages_ok INTEGER NOT NULL DEFAULT 0,
+    pages_failed INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    last_error_at REAL
+);
 """
 
 
@@ -60,6 +67,10 @@ class FeedHealth:
     consecutive_failures: int
     next_poll_at: datetime | None
     articles_seen: int
+    # Entry pages fetched for full text (``fulltext:`` feeds): with text, and failed.
+    pages_ok: int = 0
+    pages_failed: int = 0
+    page_error: str | None = None
 
 
 def _ts(when: datetime) -> float:
@@ -90,6 +101,7 @@ class FeedStateStore:
                 f"{self.path}: state schema version {version} is newer than this newswatch"
             )
         if version < _SCHEMA_VERSION:  # an existing store is opened without writing to it
+            # Version 1 stores gain the fulltext table; every CREATE is IF NOT EXISTS.
             with self._conn:
                 self._conn.executescript(_SCHEMA)
                 self._conn.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
@@ -184,10 +196,30 @@ class FeedStateStore:
         """Every feed ever polled, by id."""
         return self._health_rows("ORDER BY feed_id", ())
 
+    def record_pages(
+        self, feed_id: str, ok: int, failed: int, error: str | None, *, at: datetime
+    ) -> None:
+        """Count entry pages fetched for full text: with text, and failed (the last error)."""
+        if not ok and not failed:
+            return
+        with self._conn:
+            self._ensure(feed_id)
+            self._conn.execute(
+                "INSERT INTO fulltext (feed_id, pages_ok, pages_failed, last_error, last_error_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (feed_id) DO UPDATE SET"
+                " pages_ok = pages_ok + excluded.pages_ok,"
+                " pages_failed = pages_failed + excluded.pages_failed,"
+                " last_error = COALESCE(excluded.last_error, last_error),"
+                " last_error_at = COALESCE(excluded.last_error_at, last_error_at)",
+                (feed_id, ok, failed, error, _ts(at) if error else None),
+            )
+
     def _health_rows(self, where: str, args: tuple[str, ...]) -> list[FeedHealth]:
+        where = where.replace("feed_id", "f.feed_id")
         rows = self._conn.execute(
-            "SELECT feed_id, last_success, last_error, last_error_at, consecutive_failures,"
-            f" next_poll_at, articles_seen FROM feed_state {where}",
+            "SELECT f.feed_id, last_success, f.last_error, f.last_error_at, consecutive_failures,"
+            " next_poll_at, articles_seen, COALESCE(t.pages_ok, 0), COALESCE(t.pages_failed, 0),"
+            f" t.last_error FROM feed_state f LEFT JOIN fulltext t USING (feed_id) {where}",
             args,
         ).fetchall()
         return [
@@ -199,6 +231,9 @@ class FeedStateStore:
                 consecutive_failures=int(row[4]),
                 next_poll_at=_dt(row[5]),
                 articles_seen=int(row[6]),
+                pages_ok=int(row[7]),
+                pages_failed=int(row[8]),
+                page_error=row[9],
             )
             for row in rows
         ]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from feeds.config import FeedSpec
 from feeds.fetch import Fetcher, FetchLimits
-from feeds.fulltext import FullText, PageFetcher, extract_text, wants_fulltext
+from feeds.fulltext import FullText, PageFetcher, extract_text, full_text_sink, wants_fulltext
+from feeds.state import FeedStateStore
+from newswatch.article import Article
 from tests.support.feed_server import FeedServer, Route
 
 PAGE = (Path(__file__).parents[1] / "fixtures" / "pages" / "article_ar.html").read_bytes()
@@ -93,3 +96,52 @@ async def test_a_failing_page_gives_its_reason_and_no_text(feed_server: FeedServ
     async with Fetcher(limits=FetchLimits(read_timeout=5)) as fetcher:
         result = await PageFetcher(fetcher, host_delay=0).page(feed_server.url("/gone.html"))
     assert not result.text and "404" in result.error
+
+
+async def test_short_entries_get_their_page_text_and_a_failure_holds_nothing_back(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    feed_server.set_route("/short.html", html_route(PAGE))
+    feed_server.set_route("/broken.html", html_route(b"oops", status=500))
+    spec = FeedSpec("jpost", feed_server.url("/feed"), fulltext="auto", fulltext_min_chars=200)
+    short = Article(
+        "a", feed="jpost", url=feed_server.url("/short.html"), summary="Lavrov met Kerry."
+    )
+    long = Article("b", feed="jpost", url=feed_server.url("/long.html"), summary="x" * 300)
+    broken = Article("c", feed="jpost", url=feed_server.url("/broken.html"), title="Kerry")
+    delivered: list[Article] = []
+
+    async def sink(_: FeedSpec, articles: Sequence[Article]) -> None:
+        delivered.extend(articles)
+
+    with FeedStateStore(tmp_path / "feeds.sqlite3") as state:
+        async with Fetcher(limits=FetchLimits(read_timeout=5)) as fetcher:
+            enriched = full_text_sink(sink, PageFetcher(fetcher, host_delay=0), state)
+            await enriched(spec, [short, long, broken])
+        health = state.get_health("jpost")
+    by_id = {a.id: a for a in delivered}
+    assert list(by_id) == ["a", "b", "c"]  # every entry delivered, in order
+    assert "سيرغي لافروف" in by_id["a"].content and by_id["a"].summary == "Lavrov met Kerry."
+    assert by_id["b"] == long and feed_server.requests("/long.html") == []  # long enough
+    assert by_id["c"] == broken  # its page failed: as the feed gave it
+    assert health is not None and (health.pages_ok, health.pages_failed) == (1, 1)
+    assert health.page_error is not None and "500" in health.page_error
+
+
+async def test_a_feed_without_fulltext_is_passed_through_untouched(feed_server: FeedServer) -> None:
+    delivered: list[Article] = []
+
+    async def sink(_: FeedSpec, articles: Sequence[Article]) -> None:
+        delivered.extend(articles)
+
+    class Counts:
+        calls = 0
+
+        def record_pages(self, *args: object, **kwargs: object) -> None:
+            Counts.calls += 1
+
+    article = Article("a", url=feed_server.url("/a.html"), summary="short")
+    async with Fetcher(limits=FetchLimits(read_timeout=5)) as fetcher:
+        enriched = full_text_sink(sink, PageFetcher(fetcher), Counts())
+        await enriched(FeedSpec("plain", feed_server.url("/feed")), [article])
+    assert delivered == [article] and feed_server.requests() == [] and Counts.calls == 0
