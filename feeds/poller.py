@@ -3,6 +3,11 @@
 Articles are marked seen only after the sink returned, so a crash or a failing downstream
 never loses one (it is delivered again on the next poll; the downstream is idempotent).
 A failing feed is logged and retried later; ``poll_feed`` never raises.
+
+While ``run`` goes, ``replace`` applies a new feed list (the feed list file was edited): each
+feed has a task of its own, stopped by its own event, so a removed or changed feed ends the way
+every feed ends on stop (a sink call in progress finishes first), and its successor starts only
+then: one feed is never polled twice at once.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from typing import Protocol
 from feeds.config import FeedSpec
 from feeds.fetch import FetchError, FetchHTTPError, FetchResult, redact_url
 from feeds.parse import parse_feed
-from feeds.state import FeedStateStore, HttpCache
+from feeds.progress import PollTally
+from feeds.state import FeedHealth, FeedStateStore, HttpCache
+from feeds.watch import FeedListChange, diff_feeds
 from newswatch.article import Article
 
 __all__ = [
@@ -112,6 +119,25 @@ async def _wait(stop: asyncio.Event, seconds: float) -> bool:
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What ``run`` polls with, for the feed loops ``replace`` starts while it goes."""
+
+    group: asyncio.TaskGroup
+    sink: Sink
+    stop: asyncio.Event
+    limit: asyncio.Semaphore
+
+
+@dataclass(frozen=True, slots=True)
+class _FeedLoop:
+    """One feed's polling task; setting ``halt`` ends it (never inside a sink call)."""
+
+    spec: FeedSpec
+    halt: asyncio.Event
+    task: asyncio.Task[None]
+
+
 class Poller:
     """Polls feeds into a sink; ``state`` remembers validators, health and seen entries."""
 
@@ -138,9 +164,10 @@ class Poller:
         self._retention_days = retention_days
         self._prune_every = prune_every
         self._committing: set[str] = set()  # feeds whose sink call is in progress
-        self._running: tuple[asyncio.TaskGroup, Sink, asyncio.Event, asyncio.Semaphore] | None = (
-            None
-        )
+        self._running: _Run | None = None
+        # The newest loop of each feed (one being halted stays until it ends).
+        self._loops: dict[str, _FeedLoop] = {}
+        self.tally = PollTally(clock)  # what the runs' polls did: first round, heartbeat
 
     # --- one poll ---------------------------------------------------------------------------
 
@@ -284,46 +311,146 @@ class Poller:
         On stop, waiting feeds end at once and fetches in flight are cancelled, but a sink
         call in progress is allowed to finish (and its articles are marked seen).
         """
-        limit = asyncio.Semaphore(self._concurrency)
-        async with asyncio.TaskGroup() as group:
-            self._running = (group, sink, stop, limit)
-            group.create_task(self._maintain(stop))
-            for spec in self._enabled():
-                group.create_task(self._feed_loop(spec, sink, stop, limit))
-        self._running = None
+        if self._running is not None:
+            raise RuntimeError("this poller is already running")
+        enabled = self._enabled()
+        self.tally.start([spec.id for spec in enabled], disabled=len(self.specs) - len(enabled))
+        try:
+            async with asyncio.TaskGroup() as group:
+                self._running = _Run(group, sink, stop, asyncio.Semaphore(self._concurrency))
+                group.create_task(self._maintain(stop))
+                group.create_task(self._halt_all_on(stop))
+                for spec in enabled:
+                    self._start(spec)
+        finally:
+            self._running = None
+            self._loops.clear()
+
+    def replace(self, specs: Sequence[FeedSpec]) -> FeedListChange:
+        """Poll ``specs`` from now on instead of the current list; what changed, by feed id.
+
+        While ``run`` goes: a new (or newly enabled) feed starts polling, a removed (or
+        disabled) one stops, and one whose spec changed is restarted with the new spec, its
+        first poll due at once for a new URL or headers (validators of the old URL dropped),
+        else within its new interval. A feed stopping lets its sink call in progress finish.
+        Not running: the list is kept for the next ``run``. Raises ``ValueError`` on a
+        duplicate feed id, changing nothing.
+        """
+        new = tuple(specs)
+        ids = [spec.id for spec in new]
+        if len(set(ids)) != len(ids):
+            twice = sorted({feed_id for feed_id in ids if ids.count(feed_id) > 1})
+            raise ValueError(f"duplicate feed id(s): {', '.join(twice)}")
+        change = diff_feeds(self.specs, new)
+        self.specs = new
+        running = self._running
+        if running is not None and not running.stop.is_set():
+            self._follow_specs()
+        return change
 
     def add(self, spec: FeedSpec) -> bool:
         """Poll one more feed from now on (the web page's "add a feed"); True if it is being
         polled by the running loop, False if the poller is not running (it is kept for later)."""
         if any(s.id == spec.id for s in self.specs):
             raise ValueError(f"feed {spec.id!r} is already polled")
-        self.specs = (*self.specs, spec)
-        if self._running is None or not spec.enabled:
-            return False
-        group, sink, stop, limit = self._running
-        group.create_task(self._feed_loop(spec, sink, stop, limit))
-        return True
+        self.replace((*self.specs, spec))
+        running = self._running
+        return spec.enabled and running is not None and not running.stop.is_set()
+
+    def _follow_specs(self) -> None:
+        """Make the running feed loops match ``specs``: halt the loops of feeds no longer
+        enabled or whose spec changed, start loops for the others that have none."""
+        wanted = {spec.id: spec for spec in self._enabled()}
+        for feed_id, loop in list(self._loops.items()):
+            if not loop.halt.is_set() and wanted.get(feed_id) != loop.spec:
+                loop.halt.set()
+        for spec in wanted.values():
+            current = self._loops.get(spec.id)
+            if current is None or current.halt.is_set():
+                self._start(spec)
+        self.tally.polling(wanted)
+
+    def _start(self, spec: FeedSpec) -> None:
+        running = self._running
+        assert running is not None
+        previous = self._loops.get(spec.id)
+        halt = asyncio.Event()
+        task = running.group.create_task(
+            self._feed_loop(
+                spec,
+                running.sink,
+                halt,
+                running.limit,
+                after=previous.task if previous is not None else None,
+                restarted=previous.spec if previous is not None else None,
+            )
+        )
+        loop = _FeedLoop(spec, halt, task)
+        self._loops[spec.id] = loop
+
+        def forget(_: asyncio.Task[None]) -> None:
+            if self._loops.get(spec.id) is loop:
+                del self._loops[spec.id]
+
+        task.add_done_callback(forget)
+
+    async def _halt_all_on(self, stop: asyncio.Event) -> None:
+        """On the global stop, halt every feed loop (each ends as on its own halt)."""
+        await stop.wait()
+        for loop in list(self._loops.values()):
+            loop.halt.set()
+
+    def _first_due(
+        self, spec: FeedSpec, health: FeedHealth | None, restarted: FeedSpec | None
+    ) -> datetime:
+        """When a feed loop's first poll is due: the previous run's schedule (and backoff),
+        within bounds; for a changed spec, at once if the URL or headers changed (a new
+        source), else within the new interval (an interval shortened takes effect now)."""
+        now = self._clock()
+        if restarted is not None and (
+            restarted.url != spec.url or restarted.headers != spec.headers
+        ):
+            return now
+        if health is None or health.next_poll_at is None:
+            return now
+        bound = spec.interval if restarted is not None else max(spec.interval, self._backoff_cap)
+        return min(health.next_poll_at, now + timedelta(seconds=bound))
 
     async def _feed_loop(
-        self, spec: FeedSpec, sink: Sink, stop: asyncio.Event, limit: asyncio.Semaphore
+        self,
+        spec: FeedSpec,
+        sink: Sink,
+        halt: asyncio.Event,
+        limit: asyncio.Semaphore,
+        *,
+        after: asyncio.Task[None] | None = None,
+        restarted: FeedSpec | None = None,
     ) -> None:
-        now = self._clock()
-        due = now
+        """Poll one feed until ``halt`` is set (by ``replace`` or the global stop)."""
+        if after is not None:
+            # The feed's previous loop may be finishing a sink call: never two polls at once.
+            # Waited for even when halted meanwhile, so a loop after this one waits for both.
+            await asyncio.wait({after})
+        if halt.is_set():
+            return
+        if restarted is not None and restarted.url != spec.url:
+            # Validators of the old URL would make the new one answer 304 Not Modified.
+            self._state.set_cache(spec.id, HttpCache())
         health = self._state.get_health(spec.id)
-        if health is not None and health.next_poll_at is not None:
-            # Resume the schedule (and any backoff) of the previous run, within bounds.
-            longest = timedelta(seconds=max(spec.interval, self._backoff_cap))
-            due = min(health.next_poll_at, now + longest)
-        while not stop.is_set():
+        due = self._first_due(spec, health, restarted)
+        failing = health is not None and health.consecutive_failures > 0
+        self.tally.scheduled(spec.id, due, health.last_error if health and failing else None)
+        while not halt.is_set():
             wait = (due - self._clock()).total_seconds()
-            if wait > 0 and await _wait(stop, wait):
+            if wait > 0 and await _wait(halt, wait):
                 return
             async with limit:
-                if stop.is_set():
+                if halt.is_set():
                     return
-                outcome = await self._poll_until_stopped(spec, sink, stop)
+                outcome = await self._poll_until_stopped(spec, sink, halt)
             if outcome is None:
                 return
+            self.tally.record(outcome.feed_id, outcome.ok, outcome.error)
             due = outcome.next_poll_at
 
     async def _poll_until_stopped(

@@ -119,22 +119,24 @@ def status(state_dir: Path, fmt: str) -> None:
     if not health:
         click.echo("no feed has been polled yet")
         return
+    pages = any(item.pages_ok or item.pages_failed for item in health)
     rows = []
     for item in health:
         error = (item.last_error or "-").replace("\n", " ")
         if len(error) > _ERROR_WIDTH:
             error = error[: _ERROR_WIDTH - 3] + "..."
-        rows.append(
-            (
-                item.feed_id,
-                _when(item.last_success),
-                str(item.consecutive_failures),
-                _when(item.next_poll_at),
-                str(item.articles_seen),
-                error,
-            )
-        )
-    header = ("FEED", "LAST SUCCESS", "FAILURES", "NEXT POLL", "SEEN", "LAST ERROR")
+        row: list[str] = [
+            item.feed_id,
+            _when(item.last_success),
+            str(item.consecutive_failures),
+            _when(item.next_poll_at),
+            str(item.articles_seen),
+        ]
+        if pages:  # full-text feeds: pages with text / pages that failed
+            row.append(f"{item.pages_ok}/{item.pages_failed}")
+        rows.append((*row, error))
+    header: tuple[str, ...] = ("FEED", "LAST SUCCESS", "FAILURES", "NEXT POLL", "SEEN")
+    header += ("PAGES OK/FAILED",) * pages + ("LAST ERROR",)
     click.echo(_table(header, rows))
 
 

@@ -19,6 +19,7 @@ from newswatch.cli.app import NewswatchGroup
 from newswatch.cli.options import (
     BOOTSTRAP_OPTION,
     FEEDS_OPTION,
+    HEARTBEAT_OPTION,
     MIN_FEED_INTERVAL_OPTION,
     PARTITIONS_OPTION,
     PREFIX_OPTION,
@@ -67,6 +68,7 @@ log = logging.getLogger("newswatch")
     hidden=True,
     help="Seconds without Kafka's acknowledgement before the outage is logged.",
 )
+@HEARTBEAT_OPTION
 @MIN_FEED_INTERVAL_OPTION
 def poll_command(
     feeds_file: Path,
@@ -79,13 +81,16 @@ def poll_command(
     delivery_timeout: float,
     fetch_timeout: float,
     warn_after: float,
+    heartbeat: float,
     min_feed_interval: float,
 ) -> None:
     """Poll feeds and put new articles on Kafka (scale-out mode).
 
     Each new article goes to the articles topic, keyed by its id; it is marked seen only once
-    Kafka acknowledged it. Several pollers split a feed list with --shard. SIGTERM or Ctrl-C
-    finishes the batch in flight and exits.
+    Kafka acknowledged it. Several pollers split a feed list with --shard. Edits of the feed
+    list are picked up while it runs. After the first round one line says which feeds answered;
+    then a heartbeat line every --heartbeat seconds. SIGTERM or Ctrl-C finishes the batch in
+    flight and exits.
 
     Example: newswatch poll --feeds feeds.yaml --bootstrap 127.0.0.1:9092
 
@@ -106,6 +111,7 @@ def poll_command(
         fetch_limits=FetchLimits(read_timeout=fetch_timeout),
         delivery_timeout=delivery_timeout,
         warn_after=warn_after,
+        heartbeat=heartbeat,
     )
 
     async def run() -> None:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from feeds.config import MIN_INTERVAL
+from feeds.progress import DEFAULT_HEARTBEAT
 from newswatch.archive.base import parse_since
 from newswatch.constants import (
     DEFAULT_APPRISE,
@@ -30,6 +31,7 @@ from newswatch.web.security import DEFAULT_BIND, PROXY_HEADER_ENV, TOKEN_ENV
 __all__ = [
     "BOOTSTRAP_OPTION",
     "FEEDS_OPTION",
+    "HEARTBEAT_OPTION",
     "MIN_FEED_INTERVAL_OPTION",
     "OPTIONAL_BOOTSTRAP_OPTION",
     "PARTITIONS_OPTION",
@@ -91,6 +93,19 @@ MIN_FEED_INTERVAL_OPTION = click.option(
     default=MIN_INTERVAL,
     envvar="NEWSWATCH_MIN_FEED_INTERVAL",
     hidden=True,
+)
+
+# The pollers' "alive" line (feeds polled and failing, articles, alerts): a quiet log is then a
+# quiet world, not a dead process.
+HEARTBEAT_OPTION = click.option(
+    "--heartbeat",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_HEARTBEAT,
+    envvar="NEWSWATCH_HEARTBEAT",
+    show_default=True,
+    metavar="SECONDS",
+    help="Log a line saying it is alive (feeds polled and failing, articles, alerts since "
+    "start) every SECONDS; 0: never.",
 )
 
 STORIES_OPTION = click.option(

@@ -12,6 +12,7 @@ import click
 from feeds.fetch import FetchLimits
 from newswatch.cli.options import (
     FEEDS_OPTION,
+    HEARTBEAT_OPTION,
     MIN_FEED_INTERVAL_OPTION,
     ROUTES_OPTION,
     RULES_OPTION,
@@ -87,6 +88,7 @@ log = logging.getLogger("newswatch")
     help="The oldest archived articles beyond this count are pruned.",
 )
 @STORIES_OPTION
+@HEARTBEAT_OPTION
 @MIN_FEED_INTERVAL_OPTION
 @WEB_OPTION
 @click.option("--no-web", is_flag=True, help="Do not serve the page.")
@@ -106,6 +108,7 @@ def run_command(
     archive_days: int,
     archive_max_articles: int,
     stories: bool,
+    heartbeat: float,
     min_feed_interval: float,
     web_bind: str,
     no_web: bool,
@@ -113,8 +116,10 @@ def run_command(
     """Run the monitor in one process (embedded mode, no Kafka).
 
     Polls the feeds, matches every new article against the rules, and sends alerts to the
-    console and the Apprise targets. Rule files are reloaded when they change. SIGTERM or
-    Ctrl-C finishes the work in flight and exits.
+    console and the Apprise targets. Rule files and the feed list are reloaded when they
+    change. Once every feed has been polled, one line says which answered and which failed;
+    then a heartbeat line every --heartbeat seconds. SIGTERM or Ctrl-C finishes the work in
+    flight and exits.
 
     Example: newswatch run --rules rules/ --apprise apprise.yaml
 
@@ -125,6 +130,8 @@ def run_command(
     Example: newswatch run --routes routes.yaml   (digests, quiet hours: docs/alerts.md)
 
     Example: newswatch run --web 127.0.0.1:8080   (then open http://127.0.0.1:8080/)
+
+    Example: newswatch run --heartbeat 60   (an "alive" line every minute; 0: none)
     """
     bind = None
     auth = WebAuth.from_env()
@@ -146,6 +153,7 @@ def run_command(
         archive_max_days=archive_days,
         stories=StoryParams(grouping=stories),
         routes_file=routes_file if routes_file.is_file() else None,
+        heartbeat=heartbeat,
     )
     sys.exit(asyncio.run(_run(config, once=once, bind=bind, auth=auth)))
 

@@ -178,7 +178,7 @@ class EmbeddedDesk:
             limits=monitor.config.fetch_limits,
             min_interval=monitor.config.min_feed_interval,
         )
-        monitor.feeds.append(added)
+        # At once; the reload of the rewritten file then finds this feed already polled.
         polled = monitor.poller.add(added)
         state = "polled from now on" if polled else "polled when the monitor runs"
         return f"feed {added.id} added ({entries} entries now); {state}"

@@ -16,7 +16,11 @@ A crash anywhere replays at most step 2 for a few articles, which the outbox tur
 Every handled article is also written to the article archive (``archive.sqlite``) for ``rules test
 --archive``, ``rules diff`` and ``explain``; that write is best effort and never holds up alerts.
 A rule edit the reload rejects is logged and, when ``ops_tag`` is set, sent as an alert to that
-Apprise tag.
+Apprise tag. The feed list file is watched too (``feeds.watch``): an edit applies to the running
+pollers, a broken one is logged with ``file:line:col`` and the previous list keeps running.
+
+While it runs the monitor says how it is doing (``feeds.progress``): one line once every feed
+has had its first poll, then a heartbeat every ``heartbeat`` seconds.
 """
 
 from __future__ import annotations
@@ -32,10 +36,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from feeds.config import MIN_INTERVAL, FeedSpec, load_feeds
+from feeds.config import MIN_INTERVAL, FeedSpec
 from feeds.fetch import Fetcher, FetchLimits
+from feeds.fulltext import PageFetcher, full_text_sink
 from feeds.poller import Poller, PollOutcome
+from feeds.progress import DEFAULT_HEARTBEAT, FIRST_ROUND_WINDOW, Pulse, report_progress
 from feeds.state import FeedStateStore
+from feeds.watch import FeedListChange, FeedListWatch, file_stamp
 from newswatch.alerts.firing import fire
 from newswatch.alerts.message import Alert
 from newswatch.alerts.notifier import DeliveryReport, Notifier
@@ -87,6 +94,8 @@ class MonitorConfig:
     archive_max_days: int = DEFAULT_ARCHIVE_MAX_AGE.days
     stories: StoryParams = field(default_factory=StoryParams)
     routes_file: Path | None = None  # routes.yaml (docs/alerts.md); None: each rule's notify
+    heartbeat: float = DEFAULT_HEARTBEAT  # seconds between "alive" lines; 0: none
+    first_round_window: float = FIRST_ROUND_WINDOW  # the start-up line waits this long at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +123,8 @@ class Monitor:
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
         config.state_dir.mkdir(parents=True, exist_ok=True)
-        self.feeds: list[FeedSpec] = load_feeds(
-            config.feeds_file, min_interval=config.min_feed_interval
-        )
+        self._feed_watch = FeedListWatch(config.feeds_file, min_interval=config.min_feed_interval)
+        feeds = self._feed_watch.load()
         self._ops_pending: list[Alert] = []
         self.rulebook = RuleBook(config.rules_dir, on_reject=self._on_reject)
         self.rulebook.reload(force=True)
@@ -135,7 +143,7 @@ class Monitor:
             console=config.console,
             show=self.notifier.show,
         )
-        self._routes_stamp = self._stamp(config.routes_file)
+        self._routes_stamp = file_stamp(config.routes_file)
         self.grouper = StoryGrouper(config.stories, snapshot=self.rulebook.snapshot)
         self.stories = StoryStore(
             config.state_dir / STORIES_FILENAME,
@@ -143,7 +151,9 @@ class Monitor:
             max_age=timedelta(days=config.stories.window_days),
         )
         restored = self.stories.load(self.grouper)
-        self.poller = Poller(self.feeds, self._fetcher, self.feed_state)
+        self.poller = Poller(feeds, self._fetcher, self.feed_state)
+        # Full-text feeds: new entries get their pages' text before ``handle`` (and being seen).
+        self._sink = full_text_sink(self.handle, PageFetcher(self._fetcher), self.feed_state)
         self._wake = asyncio.Event()
         self.started_at = self.clock()
         self.metrics = MonitorMetrics(self)
@@ -169,18 +179,20 @@ class Monitor:
         # Console only (no Apprise config): any receiver name stands for the console.
         return load_routes(path, receivers=targets.tags() if targets else None)
 
-    @staticmethod
-    def _stamp(path: Path | None) -> tuple[int, int] | None:
-        try:
-            info = path.stat() if path is not None else None
-        except OSError:
-            return None
-        return (info.st_mtime_ns, info.st_size) if info is not None else None
+    @property
+    def feeds(self) -> list[FeedSpec]:
+        """The feed list being polled (it follows edits of the feed list file)."""
+        return list(self.poller.specs)
+
+    def reload_feeds(self) -> FeedListChange | None:
+        """Reload the feed list file if it changed; a broken edit keeps the running list (and
+        says where it is wrong). What the new list changed, or None if none was taken."""
+        return self._feed_watch.reload(self.poller.replace)
 
     def reload_routes(self) -> bool:
         """Reload the routes file if it changed; a broken edit keeps the running routes (and
         says where it is wrong). True if new routes are in use."""
-        stamp = self._stamp(self.config.routes_file)
+        stamp = file_stamp(self.config.routes_file)
         if stamp == self._routes_stamp:
             return False
         self._routes_stamp = stamp
@@ -316,7 +328,7 @@ class Monitor:
         """Poll every feed once, match, deliver what is due, and report."""
         before = self.alerts_queued
         await self._flush_ops()
-        outcomes = await self.poller.poll_all_once(self.handle)
+        outcomes = await self.poller.poll_all_once(self._sink)
         self.flush_inbox()
         report = await self.notifier.deliver_due()
         return self._summary(outcomes, report, self.alerts_queued - before)
@@ -332,10 +344,19 @@ class Monitor:
         log.info("monitor running; SIGTERM or Ctrl-C stops it")
         await self._flush_ops()
         async with asyncio.TaskGroup() as group:
-            group.create_task(self.poller.run(self.handle, stop))
+            group.create_task(self.poller.run(self._sink, stop))
             group.create_task(self._deliver_loop(stop))
             group.create_task(self._reload_loop(stop))
             group.create_task(self._inbox_loop(stop))
+            group.create_task(
+                report_progress(
+                    self.poller.tally,
+                    stop,
+                    pulse=self._pulse,
+                    heartbeat=self.config.heartbeat,
+                    window=self.config.first_round_window,
+                )
+            )
             for service in also:
                 group.create_task(service(stop))
         log.info("stopping: delivering what is due (at most %gs)", self.config.drain_timeout)
@@ -398,6 +419,17 @@ class Monitor:
                 self.reload_routes()
             except Exception:
                 log.exception("rule reload failed; the previous rules keep running")
+            try:
+                self.reload_feeds()
+            except Exception:
+                log.exception("feed list reload failed; the previous list keeps running")
+
+    def _pulse(self) -> Pulse:
+        return self.poller.tally.pulse(
+            articles=self.articles_seen,
+            alerts_queued=self.alerts_queued,
+            alerts_held=self.notifier.outbox.counts().held,
+        )
 
     def _summary(
         self, outcomes: list[PollOutcome], report: DeliveryReport, alerts: int

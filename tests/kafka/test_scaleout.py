@@ -526,3 +526,52 @@ def test_sharded_pollers_split_the_feed_list_without_overlap(
     records = consume(d.bootstrap, d.settings.topics.articles, 20, timeout=5)
     urls = sorted(json.loads(r.value)["url"] for r in records)
     assert urls == [f"https://news.example.org/f{n}" for n in range(6)]  # each once
+
+
+def test_a_feed_list_edit_reaches_a_running_poller(
+    deployment: Deployment, feed_server: FeedServer
+) -> None:
+    """Kafka mode follows the feed list file like `newswatch run`: a feed added while the
+    poller runs is published, a broken edit is refused at its file:line and the running feed
+    goes on, and the poller's start-up line and heartbeat are logged."""
+    d = deployment
+    first = {"title": "First", "link": "https://news.example.org/first", "description": "x"}
+    added = {"title": "Added", "link": "https://news.example.org/added", "description": "y"}
+    feed_server.route("/first.rss", rss([first], language="en"))
+    feed_server.route("/added.rss", rss([added], language="en"))
+    feeds = d.root / "feeds.yaml"
+
+    def entry(feed_id: str, interval: str = "0.3") -> str:
+        url = feed_server.url(f"/{feed_id}.rss")
+        return f"  - id: {feed_id}\n    url: {url}\n    interval: {interval}\n"
+
+    feeds.write_text("feeds:\n" + entry("first"), encoding="utf-8")
+    poller = d.poller(feeds, extra=["--heartbeat", "1"]).start()
+    assert wait_until(
+        lambda: "first round: 1 feed(s) configured, 1 reachable" in poller.log(), 60
+    ), poller.tail()
+
+    def published() -> set[str]:
+        got = consume(d.bootstrap, d.settings.topics.articles, 10, timeout=3)
+        return {json.loads(r.value)["url"] for r in got}
+
+    feeds.write_text("feeds:\n" + entry("first") + entry("added"), encoding="utf-8")
+    assert wait_until(
+        lambda: (
+            f"feed list reloaded from {feeds}: 1 added (added), 0 removed, 0 changed"
+            in poller.log()
+        ),
+        15,
+    ), poller.tail()
+    assert wait_until(lambda: published() >= {first["link"], added["link"]}, 30, interval=1.0)
+
+    feeds.write_text("feeds:\n" + entry("first") + entry("added", "soon"), encoding="utf-8")
+    assert wait_until(lambda: f"{feeds}:7:15: feeds[1].interval" in poller.log(), 15)
+    polled = len(feed_server.requests("/first.rss"))
+    assert wait_until(lambda: len(feed_server.requests("/first.rss")) >= polled + 3, 15)
+    assert wait_until(
+        lambda: "2 article(s) published" in poller.log() and "alive for" in poller.log(), 15
+    ), poller.tail()
+    rc, _ = poller.stop()
+    assert rc == 0, poller.tail()
+    assert poller.log().count("feed list not reloaded") == 1

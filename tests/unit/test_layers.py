@@ -65,6 +65,8 @@ CORE = (
     "feeds.config",
     "feeds.language",
     "feeds.parse",
+    "feeds.progress",
+    "feeds.watch",
 )
 # I/O: HTTP, SQLite, Kafka, Faust, Apprise, git, and the runtimes that wire them.
 ADAPTERS = (
