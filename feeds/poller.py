@@ -13,6 +13,7 @@ then: one feed is never polled twice at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import random
@@ -171,10 +172,14 @@ class Poller:
 
     # --- one poll ---------------------------------------------------------------------------
 
-    async def poll_feed(self, spec: FeedSpec, sink: Sink) -> PollOutcome:
-        """Poll one feed once. Never raises (except on cancellation)."""
+    async def poll_feed(
+        self, spec: FeedSpec, sink: Sink, *, slot: asyncio.Semaphore | None = None
+    ) -> PollOutcome:
+        """Poll one feed once. Never raises (except on cancellation). ``slot``: held while the
+        feed is fetched and parsed, not while the sink takes the new entries — a sink that
+        fetches entry pages (full text) or waits for Kafka must not hold a poller slot."""
         try:
-            return await self._poll(spec, sink)
+            return await self._poll(spec, sink, slot)
         except Exception as exc:  # a bug or a broken state file must not stop other feeds
             log.exception("feed %s: unexpected error while polling", spec.id)
             reason = f"internal error: {type(exc).__name__}: {exc}"
@@ -187,32 +192,35 @@ class Poller:
         finally:
             self._committing.discard(spec.id)
 
-    async def _poll(self, spec: FeedSpec, sink: Sink) -> PollOutcome:
-        cache = self._state.get_cache(spec.id)
-        try:
-            result = await self._fetcher.fetch(
-                spec.url,
-                headers=spec.header_dict,
-                etag=cache.etag,
-                last_modified=cache.last_modified,
-            )
-        except FetchError as exc:
-            retry_after = exc.retry_after if isinstance(exc, FetchHTTPError) else None
-            return self._fail(spec, str(exc), self._clock(), retry_after=retry_after)
-        now = self._clock()
-        validators = HttpCache(result.etag, result.last_modified)
-        if result.not_modified:
-            return self._succeed(spec, now, validators, not_modified=True)
+    async def _poll(
+        self, spec: FeedSpec, sink: Sink, slot: asyncio.Semaphore | None
+    ) -> PollOutcome:
+        async with slot if slot is not None else contextlib.nullcontext():
+            cache = self._state.get_cache(spec.id)
+            try:
+                result = await self._fetcher.fetch(
+                    spec.url,
+                    headers=spec.header_dict,
+                    etag=cache.etag,
+                    last_modified=cache.last_modified,
+                )
+            except FetchError as exc:
+                retry_after = exc.retry_after if isinstance(exc, FetchHTTPError) else None
+                return self._fail(spec, str(exc), self._clock(), retry_after=retry_after)
+            now = self._clock()
+            validators = HttpCache(result.etag, result.last_modified)
+            if result.not_modified:
+                return self._succeed(spec, now, validators, not_modified=True)
 
-        # In a thread: a large feed takes feedparser seconds, which would stall every other poll.
-        parsed = await asyncio.to_thread(
-            parse_feed,
-            result.body,
-            spec,
-            content_type=result.content_type,
-            base_url=result.url,
-            fetched=now,
-        )
+            # In a thread: a large feed takes feedparser seconds, which would stall other polls.
+            parsed = await asyncio.to_thread(
+                parse_feed,
+                result.body,
+                spec,
+                content_type=result.content_type,
+                base_url=result.url,
+                fetched=now,
+            )
         if parsed.error is not None and not parsed.articles:
             return self._fail(spec, parsed.error, now)
 
@@ -300,8 +308,7 @@ class Poller:
         limit = asyncio.Semaphore(self._concurrency)
 
         async def one(spec: FeedSpec) -> PollOutcome:
-            async with limit:
-                return await self.poll_feed(spec, sink)
+            return await self.poll_feed(spec, sink, slot=limit)
 
         return list(await asyncio.gather(*(one(spec) for spec in self._enabled())))
 
@@ -444,19 +451,16 @@ class Poller:
             wait = (due - self._clock()).total_seconds()
             if wait > 0 and await _wait(halt, wait):
                 return
-            async with limit:
-                if halt.is_set():
-                    return
-                outcome = await self._poll_until_stopped(spec, sink, halt)
+            outcome = await self._poll_until_stopped(spec, sink, halt, limit)
             if outcome is None:
                 return
             self.tally.record(outcome.feed_id, outcome.ok, outcome.error)
             due = outcome.next_poll_at
 
     async def _poll_until_stopped(
-        self, spec: FeedSpec, sink: Sink, stop: asyncio.Event
+        self, spec: FeedSpec, sink: Sink, stop: asyncio.Event, slot: asyncio.Semaphore
     ) -> PollOutcome | None:
-        task = asyncio.create_task(self.poll_feed(spec, sink))
+        task = asyncio.create_task(self.poll_feed(spec, sink, slot=slot))
         stopper = asyncio.create_task(stop.wait())
         try:
             await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)

@@ -409,3 +409,27 @@ def test_select_shard_partitions_stably() -> None:
     assert select_shard(specs, 0, 1) == specs
     with pytest.raises(ValueError, match="out of range"):
         select_shard(specs, 4, 4)
+
+
+async def test_a_slow_sink_holds_no_poller_slot(
+    feed_server: FeedServer, state: FeedStateStore
+) -> None:
+    # One slot for two feeds: while the first feed's sink is busy (fetching entry pages for full
+    # text, say), the second feed is fetched and delivered.
+    one = FeedSpec(id="slow-sink", url=feed_server.route("/one.rss", RSS))
+    two = FeedSpec(id="quick", url=feed_server.route("/two.rss", RSS.replace(b"nw-", b"two-")))
+    events: list[str] = []
+    release = asyncio.Event()
+
+    async def sink(spec: FeedSpec, articles: Sequence[Article]) -> None:
+        events.append(f"{spec.id} in")
+        if spec.id == "slow-sink":
+            await asyncio.wait_for(release.wait(), timeout=5)
+        events.append(f"{spec.id} out")
+        if spec.id == "quick":
+            release.set()
+
+    async with Fetcher(limits=FetchLimits(read_timeout=5)) as fetcher:
+        outcomes = await Poller([one, two], fetcher, state, concurrency=1).poll_all_once(sink)
+    assert [o.ok for o in outcomes] == [True, True]
+    assert events == ["slow-sink in", "quick in", "quick out", "slow-sink out"]
