@@ -133,7 +133,7 @@ class PageFetcher:
         self,
         source: PageSource,
         *,
-        concurrency: int = 4,
+        concurrency: int = 8,
         per_host: int = 1,
         host_delay: float = 1.0,
         user_agent: str = USER_AGENT,
