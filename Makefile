@@ -53,6 +53,8 @@ bench: install
 	$(BIN)/python benchmarks/bench_match.py
 	$(BIN)/python benchmarks/bench_stories.py
 	$(BIN)/python benchmarks/bench_web.py
+	$(BIN)/python benchmarks/bench_fulltext.py
+	$(BIN)/python benchmarks/bench_poll_fulltext.py
 
 eval: install
 	$(BIN)/python benchmarks/eval_matching.py
