@@ -36,6 +36,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from newswatch.errors import ConfigError
 from newswatch.redaction import register_secrets
+from newswatch.yamlguard import yaml_limit
 
 __all__ = [
     "DEFAULT_INTERVAL",
@@ -221,6 +222,9 @@ def parse_feeds(
 ) -> list[FeedSpec]:
     """Validate a feed list given as YAML text; ``source`` names it in error messages."""
     env = os.environ if environ is None else environ
+    over = yaml_limit(text)  # before anything walks the data: an alias bomb, 5,000 levels
+    if over is not None:
+        raise FeedConfigError(source, over.line, over.column, "", over.message)
     yaml = YAML(typ="rt")
     try:
         doc = yaml.load(text)

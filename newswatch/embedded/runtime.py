@@ -414,7 +414,9 @@ class Monitor:
             if stop.is_set():
                 return
             try:
-                self.rulebook.reload()
+                # In a thread: a large rule set takes seconds to compile, and polling and
+                # delivery must go on meanwhile (the swap of the matcher is one assignment).
+                await asyncio.to_thread(self.rulebook.reload)
                 await self._flush_ops()
                 self.reload_routes()
             except Exception:

@@ -146,11 +146,26 @@ def _tokens(text: str) -> list[tuple[str, int]]:
     return out
 
 
+MAX_CONDITION_DEPTH = 32  # parentheses inside parentheses; a real condition uses three or four
+
+
 def parse_condition(text: str) -> Condition:
     """Parse a condition; raise ConditionError with the column of the problem."""
     tokens = _tokens(text)
     if not tokens:
         raise ConditionError("empty condition", 0)
+    depth = 0
+    for token, column in tokens:
+        depth += {"(": 1, ")": -1}.get(token, 0)
+        if depth > MAX_CONDITION_DEPTH:
+            raise ConditionError(f"nested more than {MAX_CONDITION_DEPTH} parentheses deep", column)
+    try:
+        return _parse(text, tokens)
+    except RecursionError:  # thousands of "not not not ...": no stack for that
+        raise ConditionError("condition nested too deeply", 0) from None
+
+
+def _parse(text: str, tokens: list[tuple[str, int]]) -> Condition:
     pos = 0
 
     def peek() -> str | None:

@@ -12,6 +12,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from newswatch.rules.problems import RuleProblem
+from newswatch.yamlguard import yaml_limit
 
 __all__ = [
     "is_catalogue",
@@ -24,6 +25,9 @@ __all__ = [
 
 
 def yaml_documents(text: str, source: str) -> tuple[list[Any], list[RuleProblem]]:
+    over = yaml_limit(text)  # before anything walks the data: an alias bomb, 5,000 levels
+    if over is not None:
+        return [], [RuleProblem(source, over.line, over.column, over.message, code="yaml-limit")]
     yaml = YAML(typ="rt")
     try:
         return [d for d in yaml.load_all(text) if d is not None], []

@@ -22,6 +22,7 @@ CORE = (
     "newswatch.errors",
     "newswatch.jsonlines",
     "newswatch.links",
+    "newswatch.yamlguard",
     "newswatch.redaction",
     "newswatch.matching.*",
     "newswatch.rules.*",
