@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ipaddress
+import socket
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from types import TracebackType
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -34,10 +36,12 @@ __all__ = [
     "FetchTransportError",
     "Fetcher",
     "InvalidBody",
+    "RedirectRefused",
     "TooManyRedirects",
     "decode_body",
     "parse_retry_after",
     "redact_url",
+    "redirect_refusal",
     "request_headers",
 ]
 
@@ -83,6 +87,10 @@ class FetchTransportError(FetchError):
 
 class BodyTooLarge(FetchError):
     """The body (after decompression) is over the cap; the download was aborted."""
+
+
+class RedirectRefused(FetchError):
+    """A redirect the policy does not follow (to an internal address, or not HTTP)."""
 
 
 class TooManyRedirects(FetchError):
@@ -205,8 +213,8 @@ class Fetcher:
         self.limits = limits or FetchLimits()
         self._client = httpx.AsyncClient(
             transport=transport,
-            follow_redirects=True,
-            max_redirects=self.limits.max_redirects,
+            # Followed here, hop by hop, each checked against the redirect policy (below).
+            follow_redirects=False,
             timeout=httpx.Timeout(self.limits.read_timeout, connect=self.limits.connect_timeout),
             headers={"User-Agent": user_agent, "Accept": ACCEPT},
             trust_env=trust_env,
@@ -239,9 +247,7 @@ class Fetcher:
         limits = self.limits
         try:
             async with asyncio.timeout(limits.total_timeout):
-                hdrs = request_headers(headers, etag=etag, last_modified=last_modified)
-                async with self._client.stream("GET", url, headers=hdrs) as response:
-                    return await self._read(response, shown, etag, last_modified)
+                return await self._follow(url, shown, headers, etag, last_modified)
         except FetchError:
             raise
         except TimeoutError as exc:
@@ -267,6 +273,46 @@ class Fetcher:
         except (httpx.TransportError, httpx.InvalidURL) as exc:
             reason = f"{type(exc).__name__} at {shown}: {_describe(exc)}"
             raise FetchTransportError(url, reason) from exc
+
+    async def _follow(
+        self,
+        url: str,
+        shown: str,
+        headers: Mapping[str, str] | None,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> FetchResult:
+        """GET ``url``, following redirects that the policy allows (``redirect_refusal``);
+        the caller's own headers (a feed's ``X-Api-Key``, ``Authorization``) go to its own host
+        only, never to the host a redirect leads to."""
+        current = url
+        hdrs = request_headers(headers, etag=etag, last_modified=last_modified)
+        origin_internal: bool | None = None
+        for _ in range(self.limits.max_redirects + 1):
+            request = self._client.build_request("GET", current, headers=hdrs)
+            response = await self._client.send(request, stream=True)
+            try:
+                location = response.headers.get("location", "")
+                if response.status_code in _REDIRECTS and location:
+                    target = urljoin(current, location)
+                    if origin_internal is None:
+                        origin_internal = await _internal(urlsplit(url).hostname or "")
+                    target_host = urlsplit(target).hostname or ""
+                    why = redirect_refusal(
+                        target, origin_internal=origin_internal, target_internal=await
+                        _internal(target_host), target_metadata=await _metadata(target_host),
+                    )  # fmt: skip
+                    if why:
+                        raise RedirectRefused(url, f"redirect from {shown} refused: {why}")
+                    if urlsplit(target).netloc != urlsplit(current).netloc:
+                        hdrs = request_headers(None)  # no feed header, no validator elsewhere
+                    current = target
+                    continue
+                return await self._read(response, shown, etag, last_modified)
+            finally:
+                await response.aclose()
+        reason = f"too many redirects (more than {self.limits.max_redirects}) from {shown}"
+        raise TooManyRedirects(url, reason)
 
     async def _read(
         self,
@@ -315,3 +361,68 @@ class Fetcher:
             etag=new_etag,
             last_modified=new_modified,
         )
+
+
+# --- the redirect policy ------------------------------------------------------------------------
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# Cloud metadata services: never a feed, whoever asks (a feed redirecting there is an attack).
+_METADATA = (
+    ipaddress.ip_network("169.254.0.0/16"),
+    ipaddress.ip_network("fe80::/10"),
+    ipaddress.ip_network("fd00:ec2::254/128"),
+)
+_SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT: internal too
+
+
+def redirect_refusal(
+    target: str, *, origin_internal: bool, target_internal: bool, target_metadata: bool
+) -> str | None:
+    """Why a redirect to ``target`` is not followed, or None (pure). A feed on the internet may
+    not send the poller into the network it runs in (127.0.0.1, 10.x, 192.168.x, ...) nor, any
+    feed, to a link-local or cloud metadata address (169.254.169.254); a feed the operator
+    listed at an internal address may redirect within it."""
+    scheme = urlsplit(target).scheme.lower()
+    if scheme not in ("http", "https"):
+        return f"{scheme or 'no'} scheme in {redact_url(target)}"
+    if target_metadata:
+        return f"{redact_url(target)} is a link-local or metadata address"
+    if target_internal and not origin_internal:
+        return f"{redact_url(target)} is an internal address"
+    return None
+
+
+async def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The addresses ``host`` stands for (itself if it is one); none if it does not resolve
+    (the connection then fails on its own)."""
+    try:
+        return [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        pass
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return []
+    out = []
+    for info in infos:
+        try:
+            out.append(ipaddress.ip_address(str(info[4][0]).split("%")[0]))
+        except ValueError:
+            continue
+    return out
+
+
+async def _internal(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    return any(
+        a.is_private or a.is_loopback or a.is_link_local or a.is_reserved or a.is_unspecified
+        or (a.version == 4 and a in _SHARED)
+        for a in await _addresses(host)
+    )  # fmt: skip
+
+
+async def _metadata(host: str) -> bool:
+    return any(
+        a in net for a in await _addresses(host) for net in _METADATA if a.version == net.version
+    )
