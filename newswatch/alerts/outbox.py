@@ -8,7 +8,10 @@ last error and next attempt time.
 Delivery states: ``pending`` (never tried), ``failed`` (tried, waiting for its next attempt),
 ``sent``. ``due()`` *claims* the rows it returns for a lease, so two processes on one file (the
 runtime and ``newswatch alerts retry``) never send the same row at once, and ``retry_now()``
-leaves claimed rows alone; a process that dies mid-send leaves the row due when the lease ends.
+leaves claimed rows alone. Each claim names its process (``claimed_by``: pid@host); a process
+killed mid-send (kill -9, a crash) leaves its claims, and the next process to open the outbox on
+that host takes back at once those whose process is gone (``reclaim_dead``) rather than waiting
+out the lease.
 
     >>> box = Outbox("var/outbox.sqlite3")                     # doctest: +SKIP
     >>> box.enqueue(alert, ["json-1a2b…"])                      # doctest: +SKIP
@@ -17,6 +20,8 @@ leaves claimed rows alone; a process that dies mid-send leaves the row due when 
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -31,7 +36,7 @@ from newswatch.errors import StateError
 
 __all__ = ["Delivery", "Outbox", "OutboxCounts", "OutboxError", "State"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: deliveries.claimed_by, so a dead process's leases are reclaimed at once
 MAX_ERROR_CHARS = 2000
 # Longer than one delivery round to one target: Apprise throttles e-mail to a send per 5.5 s,
 # so 100 queued e-mails take about 9 minutes.
@@ -184,7 +189,11 @@ class Outbox:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self._db.execute(statement)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(deliveries)")}
+            if "claimed_by" not in columns:  # a version 1 outbox
+                self._db.execute("ALTER TABLE deliveries ADD COLUMN claimed_by TEXT")
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        self.owner = f"{os.getpid()}@{socket.gethostname()}"
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -259,10 +268,45 @@ class Outbox:
                 (at, at, max(0, limit)),
             ).fetchall()
             db.executemany(
-                "UPDATE deliveries SET claimed_until = ? WHERE alert_key = ? AND target_id = ?",
-                [(at + lease.total_seconds(), row[0], row[2]) for row in rows],
+                "UPDATE deliveries SET claimed_until = ?, claimed_by = ?"
+                " WHERE alert_key = ? AND target_id = ?",
+                [(at + lease.total_seconds(), self.owner, row[0], row[2]) for row in rows],
             )
         return [self._delivery(row) for row in rows]
+
+    def claimed_elsewhere(self, now: datetime | None = None) -> int:
+        """Unsent deliveries another live process holds a claim on (``alerts retry`` leaves
+        them to it, and says so)."""
+        at = _ts(now or _now())
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM deliveries WHERE state != 'sent' AND claimed_until > ?"
+                " AND (claimed_by IS NULL OR claimed_by != ?)",
+                (at, self.owner),
+            ).fetchone()
+        return int(row[0])
+
+    def reclaim_dead(self, now: datetime | None = None) -> int:
+        """Release the claims of processes on this host that are no longer running (killed
+        mid-send): their deliveries are due again now, not when the lease ends. Returns how
+        many. A claim from another host, or one that names no process, waits out its lease."""
+        at = _ts(now or _now())
+        host = socket.gethostname()
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT DISTINCT claimed_by FROM deliveries"
+                " WHERE state != 'sent' AND claimed_until > ? AND claimed_by IS NOT NULL",
+                (at,),
+            ).fetchall()
+            dead = [owner for (owner,) in rows if _dead_here(owner, host)]
+            released = 0
+            for owner in dead:
+                released += db.execute(
+                    "UPDATE deliveries SET claimed_until = NULL, claimed_by = NULL"
+                    " WHERE claimed_by = ? AND state != 'sent'",
+                    (owner,),
+                ).rowcount
+        return released
 
     def mark_sent(self, alert_key: str, target_id: str, *, now: datetime | None = None) -> None:
         at = _ts(now or _now())
@@ -369,3 +413,20 @@ class Outbox:
             return Alert.from_json(text)
         except ValueError as exc:
             raise OutboxError(f"{self.path}: unreadable alert in the outbox: {exc}") from exc
+
+
+def _dead_here(owner: str, host: str) -> bool:
+    """Whether ``owner`` (pid@host) is a process of this host that no longer runs."""
+    pid_text, _, owner_host = owner.partition("@")
+    if owner_host != host or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it runs, as another user
+    return False

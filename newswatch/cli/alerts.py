@@ -125,7 +125,16 @@ def retry(
         return
     if in_doubt:
         raise click.UsageError("--in-doubt needs --bootstrap (it is about Kafka dead letters)")
-    report = asyncio.run(retry_held(_open_outbox(state_dir), targets))
+    outbox = _open_outbox(state_dir)
+    reclaimed = outbox.reclaim_dead()
+    if reclaimed:
+        click.echo(f"took back {reclaimed} delivery(ies) claimed by a process that is gone")
+    claimed = outbox.claimed_elsewhere()
+    report = asyncio.run(retry_held(outbox, targets))
+    if claimed:
+        click.echo(
+            f"{claimed} delivery(ies) are being sent by a running monitor: left to it", err=True
+        )
     _outcome(
         f"sent {report.sent}, failed {report.failed}, deferred {report.deferred}",
         [(f.rule_id, f.article_id, f.target, f.error) for f in report.failures],

@@ -135,6 +135,13 @@ class Monitor:
         self.notifier = Notifier(
             targets, Outbox(config.state_dir / OUTBOX_FILENAME), console=config.console
         )
+        reclaimed = self.notifier.outbox.reclaim_dead()
+        if reclaimed:
+            log.warning(
+                "outbox: %d delivery(ies) claimed by a process that is gone (killed mid-send?) "
+                "are due again now",
+                reclaimed,
+            )
         self.inbox = EmbeddedInbox(
             self._load_routes(targets),
             targets,
