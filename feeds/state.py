@@ -91,10 +91,18 @@ class FeedStateStore:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
-        self._conn = sqlite3.connect(self.path, timeout=10.0)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        try:
+            self._conn = sqlite3.connect(self.path, timeout=10.0)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.Error as exc:
+            # Not moved aside: without its seen entries, every entry of every feed would
+            # alert again. The operator decides (a backup, or a fresh file and the flood).
+            raise StateError(
+                f"{self.path}: cannot open the feed state ({exc}); restore it from a backup, "
+                "or move it aside to start afresh (every entry then counts as new)"
+            ) from None
         if version > _SCHEMA_VERSION:
             self._conn.close()
             raise StateError(

@@ -20,6 +20,8 @@ out the lease.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import socket
 import sqlite3
@@ -35,6 +37,8 @@ from newswatch.alerts.message import Alert
 from newswatch.errors import StateError
 
 __all__ = ["Delivery", "Outbox", "OutboxCounts", "OutboxError", "State"]
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2  # 2: deliveries.claimed_by, so a dead process's leases are reclaimed at once
 MAX_ERROR_CHARS = 2000
@@ -171,6 +175,39 @@ class Outbox:
         # One connection guarded by a lock: the notifier may call from the event loop while a
         # CLI or test uses another thread. Autocommit mode; transactions are explicit below.
         self._lock = threading.RLock()
+        self.moved_aside: Path | None = None  # where a damaged outbox was put, if it was
+        try:
+            self._open()
+        except sqlite3.OperationalError as exc:  # read-only, a directory, no permission...
+            raise OutboxError(f"{self.path}: cannot open the outbox: {exc}") from None
+        except sqlite3.DatabaseError as exc:  # not a database, or a malformed one
+            if not create:
+                raise OutboxError(f"{self.path}: the outbox is damaged: {exc}") from None
+            self._move_aside(exc)
+            self._open()
+        self.owner = f"{os.getpid()}@{socket.gethostname()}"
+
+    def _move_aside(self, exc: sqlite3.DatabaseError) -> None:
+        """Keep a damaged outbox for inspection and start a new one — loudly: the alerts it
+        held cannot be read back, and an operator must hear that, not find it out."""
+        with contextlib.suppress(Exception):
+            self._db.close()
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{self.path}{suffix}")
+            if source.exists():
+                os.replace(source, Path(f"{aside}{suffix}"))
+        self.moved_aside = aside
+        log.error(
+            "outbox %s is damaged (%s): moved aside to %s and a new one started; alerts it "
+            "held and had not sent are in that file and will not be sent",
+            self.path,
+            exc,
+            aside,
+        )
+
+    def _open(self) -> None:
         self._db = sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, timeout=10.0
         )
@@ -193,7 +230,6 @@ class Outbox:
             if "claimed_by" not in columns:  # a version 1 outbox
                 self._db.execute("ALTER TABLE deliveries ADD COLUMN claimed_by TEXT")
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        self.owner = f"{os.getpid()}@{socket.gethostname()}"
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
