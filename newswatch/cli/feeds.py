@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,17 +185,21 @@ def fetch(feeds_file: Path, feed_id: str, out_path: Path, timeout: float) -> Non
     click.echo(f"{feed_id}: wrote {len(parsed.articles)} article(s) to {out_path}", err=True)
 
 
+def _into_option(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option(
+        "--into",
+        "feeds_file",
+        default=DEFAULT_FEEDS,
+        envvar="NEWSWATCH_FEEDS",
+        show_default=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=f"The feed list to add {what} to (created if missing).",
+    )
+
+
 @feeds_group.command("import")
 @click.argument("opml_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option(
-    "--into",
-    "feeds_file",
-    default=DEFAULT_FEEDS,
-    envvar="NEWSWATCH_FEEDS",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The feed list to add the feeds to (created if missing).",
-)
+@_into_option("the feeds")
 @click.option("--dry-run", is_flag=True, help="Say what would be added; write nothing.")
 def import_opml(opml_file: Path, feeds_file: Path, dry_run: bool) -> None:
     """Add the feeds of an OPML file (a feed reader's export) to the feed list.
@@ -260,15 +264,7 @@ def export_opml(feeds_file: Path, out_path: Path) -> None:
 
 @feeds_group.command("add")
 @click.argument("url")
-@click.option(
-    "--into",
-    "feeds_file",
-    default=DEFAULT_FEEDS,
-    envvar="NEWSWATCH_FEEDS",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The feed list to add the feed to (created if missing).",
-)
+@_into_option("the feed")
 @click.option("--id", "feed_id", default="", help="The feed's id (default: from its host).")
 @click.option(
     "--language", default="", help="The feed's language (default: its own or its page's)."
