@@ -7,6 +7,11 @@ new versions. A YAML error that makes the whole file unreadable keeps all its pr
 The entity catalogue works the same way, entity by entity. A deleted file's rules stop at once;
 a disabled rule stops firing.
 
+With ``last_good`` (a directory in the state directory), the last version of each rule file
+that loaded without error is kept there, so a monitor restarted while a file is broken runs
+that file's last good rules instead of dropping them — and says so; when a broken file loads
+cleanly again, its fix is confirmed in the log (``on_fixed``).
+
 What is watched: the rule files and the catalogue files they can include (``entities/``).
 Change detection is a cheap fingerprint (paths, sizes, mtimes), so calling ``reload()`` every
 second or two costs a few ``stat`` calls.
@@ -28,7 +33,12 @@ from newswatch.rules.catalogue import (
     find_catalogue_dir,
 )
 from newswatch.rules.files import rule_files
-from newswatch.rules.loader import load_catalogue, parse_rule_file, unique_rules
+from newswatch.rules.loader import (
+    load_catalogue,
+    parse_rule_file,
+    parse_rules_text,
+    unique_rules,
+)
 from newswatch.rules.model import Rule
 from newswatch.rules.problems import RuleProblem
 
@@ -77,10 +87,15 @@ class RuleBook:
         *,
         on_problem: Callable[[RuleProblem], None] | None = None,
         on_reject: Callable[[Rejection], None] | None = None,
+        on_fixed: Callable[[str], None] | None = None,
+        last_good: Path | None = None,
     ) -> None:
         self.path = Path(path)
         self._on_problem = on_problem
         self._on_reject = on_reject
+        self._on_fixed = on_fixed
+        self._last_good = last_good
+        self._broken: set[str] = set()  # files whose last load had errors
         self._by_file: dict[str, tuple[Rule, ...]] = {}
         self._entities: dict[str, dict[str, CatalogueEntity]] = {}  # catalogue dir -> entities
         self._fingerprint: Fingerprint | None = None
@@ -129,9 +144,19 @@ class RuleBook:
         catalogues = _StickyCatalogues(self._root(), self._entities, problems, rejected)
         by_file: dict[str, tuple[Rule, ...]] = {}
         kept_files: list[str] = []
+        fixed: list[str] = []
         for file in rule_files(self.path) if self.path.exists() else []:
-            rules, file_problems = parse_rule_file(file, catalogues.for_file(file))
+            catalogue = catalogues.for_file(file)
+            rules, file_problems = parse_rule_file(file, catalogue)
             problems.extend(file_problems)
+            failed = any(p.level == "error" for p in file_problems)
+            if failed and str(file) not in self._by_file:
+                self._recall(file, catalogue)  # a restart while it is broken
+            elif not failed:
+                self._remember(file)
+                if str(file) in self._broken:
+                    fixed.append(str(file))
+            self._broken = (self._broken | {str(file)}) if failed else self._broken - {str(file)}
             kept = self._keep_previous(str(file), rules, file_problems, rejected)
             if kept:
                 kept_files.append(str(file))
@@ -160,7 +185,61 @@ class RuleBook:
         self._entities = catalogues.entities
         self.snapshot = RuleSnapshot(Matcher(merged.values()), merged)
         self._announce(report, merged)
+        for name in fixed:
+            log.info("rule file %s: fixed, its rules run their new versions", name)
+            if self._on_fixed is not None:
+                try:
+                    self._on_fixed(name)
+                except Exception:
+                    log.exception("could not report a fixed rule file")
         return report
+
+    # --- the last good version of each file ---------------------------------------------
+
+    def _copy_of(self, file: Path) -> Path | None:
+        if self._last_good is None:
+            return None
+        root = self._root()
+        try:
+            relative = file.resolve().relative_to(root.resolve()) if root else Path(file.name)
+        except ValueError:
+            relative = Path(file.name)
+        return self._last_good / relative
+
+    def _remember(self, file: Path) -> None:
+        """Keep ``file`` as its last good version (it loaded without error)."""
+        copy = self._copy_of(file)
+        if copy is None:
+            return
+        try:
+            text = file.read_bytes()
+            if copy.is_file() and copy.read_bytes() == text:
+                return
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            temp = copy.with_name(copy.name + ".tmp")
+            temp.write_bytes(text)
+            temp.replace(copy)
+        except OSError as exc:
+            log.warning("could not keep the last good version of %s: %s", file, exc)
+
+    def _recall(self, file: Path, catalogue: Catalogue | None) -> None:
+        """At a (re)start, ``file`` is broken: take its last good version's rules as the
+        previous ones, so they keep running (``_keep_previous``)."""
+        copy = self._copy_of(file)
+        if copy is None or not copy.is_file():
+            return
+        try:
+            text = copy.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return
+        rules, problems = parse_rules_text(text, str(file), catalogue=catalogue)
+        if rules and not any(p.level == "error" for p in problems):
+            self._by_file[str(file)] = tuple(rules)
+            log.warning(
+                "rule file %s is broken at start: its last good version (kept in %s) runs",
+                file,
+                copy,
+            )
 
     def _keep_previous(
         self,

@@ -74,6 +74,8 @@ __all__ = ["Monitor", "MonitorConfig", "RunSummary", "ops_alert"]
 
 log = logging.getLogger(__name__)
 
+LAST_GOOD_DIRNAME = "rules-last-good"  # in the state directory: each rule file's last good version
+
 
 @dataclass(frozen=True, slots=True)
 class MonitorConfig:
@@ -126,7 +128,12 @@ class Monitor:
         self._feed_watch = FeedListWatch(config.feeds_file, min_interval=config.min_feed_interval)
         feeds = self._feed_watch.load()
         self._ops_pending: list[Alert] = []
-        self.rulebook = RuleBook(config.rules_dir, on_reject=self._on_reject)
+        self.rulebook = RuleBook(
+            config.rules_dir,
+            on_reject=self._on_reject,
+            on_fixed=self._on_fixed,
+            last_good=config.state_dir / LAST_GOOD_DIRNAME,
+        )
         self.rulebook.reload(force=True)
         self.archive = self._open_archive() if config.archive else None
         self._fetcher = fetcher or Fetcher(limits=config.fetch_limits)
@@ -323,6 +330,10 @@ class Monitor:
         if self.config.ops_tag:
             self._ops_pending.append(ops_alert(rejection, self.config.ops_tag))
 
+    def _on_fixed(self, file: str) -> None:
+        if self.config.ops_tag:
+            self._ops_pending.append(fixed_alert(file, self.config.ops_tag))
+
     async def _flush_ops(self) -> None:
         pending, self._ops_pending = self._ops_pending, []
         for alert in pending:
@@ -455,6 +466,25 @@ class Monitor:
             errors=tuple(f"{o.feed_id}: {o.error}" for o in failed),
             warnings=tuple(f"{o.feed_id}: {o.warning}" for o in outcomes if o.warning),
         )
+
+
+def fixed_alert(file: str, tag: str) -> Alert:
+    """The ops notification that a rejected file loads cleanly again (once per content)."""
+    try:
+        content = Path(file).read_bytes()
+    except OSError:
+        content = b""
+    digest = hashlib.sha256(b"fixed\0" + file.encode("utf-8") + b"\0" + content).hexdigest()[:16]
+    return Alert(
+        key=f"ops\x1f{digest}",
+        rule_id=OPS_RULE_ID,
+        rule_version="",
+        article_id=digest,
+        title=f"[OPS] rule file fixed: {file}",
+        body=f"{file} loads without errors again: its rules run their new versions.",
+        tags=(tag.strip().lower(),),
+        severity="low",
+    )
 
 
 def ops_alert(rejection: Rejection, tag: str) -> Alert:

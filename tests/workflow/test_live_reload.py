@@ -230,5 +230,10 @@ def test_edit_break_fix_delete_while_articles_flow(
     assert sorted(titles(http_receiver, "/hook", "Target")) == sorted(
         [first, beta, still_beta, fixed]
     )
-    assert len(http_receiver.accepted("/ops")) == 1
+    # Ops heard the rejection, then the fix.
+    ops_titles = [post.json["title"] for post in http_receiver.accepted("/ops")]
+    assert ops_titles == [
+        "[OPS] rule edit rejected: rule target",
+        f"[OPS] rule file fixed: {rule_file}",
+    ]
     assert len(published) > 12  # the flow really ran through the reloads
