@@ -53,7 +53,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MIN_CHARS = DEFAULT_FULLTEXT_MIN_CHARS
 PAGE_BUDGET = 30.0  # seconds a feed's batch of pages may take before its entries go on without
 CACHE_PAGES = 2000
 ROBOTS_TTL = 3600.0
@@ -64,7 +63,7 @@ class FullText:
     """A feed's full-text setting: off, on, or on for entries shorter than ``min_chars``."""
 
     mode: str = "off"  # off | on | auto
-    min_chars: int = DEFAULT_MIN_CHARS
+    min_chars: int = DEFAULT_FULLTEXT_MIN_CHARS
 
 
 def wants_fulltext(setting: FullText, text_chars: int) -> bool:

@@ -470,41 +470,34 @@ class Monitor:
 
 def fixed_alert(file: str, tag: str) -> Alert:
     """The ops notification that a rejected file loads cleanly again (once per content)."""
-    try:
-        content = Path(file).read_bytes()
-    except OSError:
-        content = b""
-    digest = hashlib.sha256(b"fixed\0" + file.encode("utf-8") + b"\0" + content).hexdigest()[:16]
-    return Alert(
-        key=f"ops\x1f{digest}",
-        rule_id=OPS_RULE_ID,
-        rule_version="",
-        article_id=digest,
-        title=f"[OPS] rule file fixed: {file}",
-        body=f"{file} loads without errors again: its rules run their new versions.",
-        tags=(tag.strip().lower(),),
-        severity="low",
-    )
+    body = f"{file} loads without errors again: its rules run their new versions."
+    return _ops_notice(file, f"fixed\0{file}", f"[OPS] rule file fixed: {file}", body, tag, "low")
 
 
 def ops_alert(rejection: Rejection, tag: str) -> Alert:
     """The ops notification for a rejected edit: once per rejected content of the file (the
     outbox key), so a restart does not repeat it but a new broken edit is reported again."""
-    try:
-        content = Path(rejection.file).read_bytes()
-    except OSError:
-        content = b""
     basis = "\0".join((rejection.file, rejection.subject, *(str(p) for p in rejection.problems)))
-    digest = hashlib.sha256(basis.encode("utf-8") + b"\0" + content).hexdigest()[:16]
     lines = [rejection.message, f"File: {rejection.file}"]
     lines += ["", *(str(p) for p in rejection.problems)]
+    title = f"[OPS] rule edit rejected: {rejection.subject}"
+    return _ops_notice(rejection.file, basis, title, "\n".join(lines), tag, "high")
+
+
+def _ops_notice(file: str, basis: str, title: str, body: str, tag: str, severity: str) -> Alert:
+    """An ops alert keyed by ``basis`` and the file's content: sent once per content."""
+    try:
+        content = Path(file).read_bytes()
+    except OSError:
+        content = b""
+    digest = hashlib.sha256(basis.encode("utf-8") + b"\0" + content).hexdigest()[:16]
     return Alert(
         key=f"ops\x1f{digest}",
         rule_id=OPS_RULE_ID,
         rule_version="",
         article_id=digest,
-        title=f"[OPS] rule edit rejected: {rejection.subject}",
-        body="\n".join(lines),
+        title=title,
+        body=body,
         tags=(tag.strip().lower(),),
-        severity="high",
+        severity=severity,
     )

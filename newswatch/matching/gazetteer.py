@@ -181,8 +181,7 @@ class Gazetteer:
         key = self.resolve(name)
         if key is None:
             return None
-        main, alternates = self._raw_names(key)
-        curated = list((self._overrides.get("add") or {}).get(key, []))
+        main, alternates, curated = self._sources(key)
         removed = {fold_name(n) for n in (self._overrides.get("remove") or {}).get(key, [])}
         own = frozenset(spelling(n) for n in main + alternates + curated)
         chief = self._chief_alternates(alternates, main + curated)
@@ -212,9 +211,12 @@ class Gazetteer:
         key = self.resolve(name)
         if key is None:
             return frozenset()
+        return frozenset(spelling(n) for names in self._sources(key) for n in names)
+
+    def _sources(self, key: str) -> tuple[list[str], list[str], list[str]]:
+        """A place's main names, its GeoNames alternates and its curated additions."""
         main, alternates = self._raw_names(key)
-        curated = list((self._overrides.get("add") or {}).get(key, []))
-        return frozenset(spelling(n) for n in main + alternates + curated)
+        return main, alternates, list((self._overrides.get("add") or {}).get(key, []))
 
     def _chief_alternates(self, alternates: list[str], named: list[str]) -> set[str]:
         """Per configured language whose script has no main or curated name, the alternate its

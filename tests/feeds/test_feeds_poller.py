@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from feeds.poller import Poller, backoff_delay, select_shard
 from feeds.state import FeedStateStore
 from newswatch.article import Article
 from tests.support.feed_server import FeedServer, read_fixture
+from tests.support.sinks import Collector, eventually
 
 RSS = read_fixture("rss_ar_ru.xml")
 T0 = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
@@ -37,30 +38,8 @@ class FakeClock:
         self.now += timedelta(seconds=seconds)
 
 
-class Collector:
-    """A sink that records what it was given."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, list[Article]]] = []
-
-    async def __call__(self, spec: FeedSpec, articles: Sequence[Article]) -> None:
-        self.calls.append((spec.id, list(articles)))
-
-    @property
-    def articles(self) -> list[Article]:
-        return [article for _, batch in self.calls for article in batch]
-
-
 async def failing_sink(spec: FeedSpec, articles: Sequence[Article]) -> None:
     raise RuntimeError("kafka is down")
-
-
-async def eventually(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.01)
 
 
 def spec_for(url: str, feed_id: str = "test-feed", interval: float = 60.0) -> FeedSpec:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -11,29 +10,10 @@ from feeds.config import FeedSpec
 from feeds.fetch import Fetcher
 from feeds.poller import Poller
 from feeds.state import FeedStateStore
-from newswatch.article import Article
 from tests.support.feed_server import FeedServer, read_fixture
+from tests.support.sinks import Collector, eventually
 
 RSS = read_fixture("rss_ar_ru.xml")
-
-
-class Collector:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, list[Article]]] = []
-
-    async def __call__(self, spec: FeedSpec, articles: Sequence[Article]) -> None:
-        self.calls.append((spec.id, list(articles)))
-
-    def feeds(self) -> set[str]:
-        return {feed for feed, _ in self.calls}
-
-
-async def eventually(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.01)
 
 
 def spec(feed_id: str, url: str = "http://127.0.0.1:9/rss", *, enabled: bool = True) -> FeedSpec:

@@ -6,7 +6,7 @@ Against the real local feed server: what is polled is what the server was asked 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import pytest
@@ -18,24 +18,9 @@ from feeds.state import FeedStateStore
 from feeds.watch import FeedListChange
 from newswatch.article import Article
 from tests.support.feed_server import FeedServer, read_fixture
+from tests.support.sinks import Collector, eventually
 
 RSS = read_fixture("rss_ar_ru.xml")
-
-
-class Collector:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, list[Article]]] = []
-
-    async def __call__(self, spec: FeedSpec, articles: Sequence[Article]) -> None:
-        self.calls.append((spec.id, list(articles)))
-
-
-async def eventually(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.01)
 
 
 def spec(feed_id: str, url: str, *, interval: float = 0.05, enabled: bool = True) -> FeedSpec:
